@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmfence: keeps the virtual machines on a shared Linux bridge from
+ * spoofing their addresses and attacking each other.
+ *
+ * main.c only wires the pieces together; the packet path is in
+ * packet_path.c, the configuration interface in netlink.c.
+ */
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include "vmfence.h"
+
+#if !IS_ENABLED(CONFIG_BRIDGE) || !IS_ENABLED(CONFIG_NETFILTER_FAMILY_BRIDGE)
+#error "vmfence needs CONFIG_BRIDGE and CONFIG_NETFILTER_FAMILY_BRIDGE"
+#endif
+
+static int __init vmfence_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&vmfence_net_ops);
+	if (err)
+		return err;
+	err = register_netdevice_notifier(&vmfence_netdev_notifier);
+	if (err)
+		goto out_pernet;
+	err = vmfence_genl_register();
+	if (err)
+		goto out_notifier;
+	err = vmfence_sysfs_init();
+	if (err)
+		goto out_genl;
+	vmfence_debugfs_init();
+	pr_info("vmfence %s loaded\n", VMFENCE_VERSION);
+	return 0;
+
+out_genl:
+	vmfence_genl_unregister();
+out_notifier:
+	unregister_netdevice_notifier(&vmfence_netdev_notifier);
+out_pernet:
+	unregister_pernet_subsys(&vmfence_net_ops);
+	return err;
+}
+
+static void __exit vmfence_exit(void)
+{
+	vmfence_debugfs_exit();
+	vmfence_sysfs_exit();
+	/* No new configuration, then no more ports, then no more hooks. */
+	vmfence_genl_unregister();
+	unregister_netdevice_notifier(&vmfence_netdev_notifier);
+	unregister_pernet_subsys(&vmfence_net_ops);
+	/* Bindings and ports are freed by call_rcu(): wait for them. */
+	rcu_barrier();
+}
+
+module_init(vmfence_init);
+module_exit(vmfence_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Anti-spoofing and isolation for VM ports on a Linux bridge");
+MODULE_AUTHOR("The vmfence developers");
+MODULE_VERSION(VMFENCE_VERSION);
+MODULE_ALIAS_GENL_FAMILY(VMFENCE_GENL_NAME);

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmfence: per-CPU counters of passed and dropped frames.
+ *
+ * The packet path increments the counters of the current CPU only.
+ * Readers sum every CPU; a reset records the sums as a base that later
+ * reads subtract, so it never writes a counter another CPU may be
+ * incrementing.  The base is protected by vn->lock.
+ */
+#include <linux/percpu.h>
+#include <linux/string.h>
+#include "vmfence.h"
+
+int vmfence_stats_init(struct vmfence_stats *stats)
+{
+	int cpu;
+
+	stats->pcpu = alloc_percpu(struct vmfence_counters);
+	if (!stats->pcpu)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(stats->pcpu, cpu)->syncp);
+	memset(&stats->base, 0, sizeof(stats->base));
+	return 0;
+}
+
+void vmfence_stats_free(struct vmfence_stats *stats)
+{
+	free_percpu(stats->pcpu);
+	stats->pcpu = NULL;
+}
+
+static void vmfence_stats_sum(const struct vmfence_stats *stats,
+			      struct vmfence_stats_snapshot *sum)
+{
+	int cpu, r;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct vmfence_counters *c = per_cpu_ptr(stats->pcpu, cpu);
+		struct vmfence_stats_snapshot one;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&c->syncp);
+			one.passed = u64_stats_read(&c->passed);
+			for (r = 1; r < __VMFENCE_DROP_LAST; r++)
+				one.drops[r] = u64_stats_read(&c->drops[r]);
+		} while (u64_stats_fetch_retry(&c->syncp, start));
+
+		sum->passed += one.passed;
+		for (r = 1; r < __VMFENCE_DROP_LAST; r++)
+			sum->drops[r] += one.drops[r];
+	}
+}
+
+/* Called with vn->lock held. */
+void vmfence_stats_read(const struct vmfence_stats *stats,
+			struct vmfence_stats_snapshot *out)
+{
+	int r;
+
+	vmfence_stats_sum(stats, out);
+	out->passed -= stats->base.passed;
+	for (r = 1; r < __VMFENCE_DROP_LAST; r++)
+		out->drops[r] -= stats->base.drops[r];
+}
+
+/* Called with vn->lock held. */
+void vmfence_stats_reset(struct vmfence_stats *stats)
+{
+	vmfence_stats_sum(stats, &stats->base);
+}

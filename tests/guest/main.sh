@@ -1,0 +1,215 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs in the test guest, as the child of PID 1, right after switch_root
+# into the host's root: tests/run boots it with vm_boot (tests/lib/vm.sh),
+# which mounts the results share tests/out and passes its path in VM_OUT.
+# Loads vmfence.ko, runs each test file named in tests/out/config in a
+# fresh bash, cleans up namespaces and devices between them, checks the
+# kernel log after each, and leaves in tests/out (the results share):
+#
+#   results.txt   one line per check: "ok<TAB>FILE<TAB>NAME" or
+#                 "FAIL<TAB>FILE<TAB>NAME"; "#<TAB>begin|end<TAB>FILE"
+#   failures.txt  for each FAIL, what was expected and what was seen
+#   logs/FILE.log what each test file printed
+#   dmesg.txt     the guest's kernel log
+#   done          written last
+#
+# The console (the serial port, streamed by tests/run) gets one line per
+# check as it happens.
+
+set -u
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=dumb
+umask 022
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+OUT=${VM_OUT:-$REPO/tests/out}
+KO=$OUT/bin/vmfence.ko		# tests/run's snapshot of the build
+export VMFENCE_REPO=$REPO VMFENCE_OUT=$OUT
+CASE_TIMEOUT=${CASE_TIMEOUT:-420}
+
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts 2>/dev/null
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+ln -sf /proc/self/fd /dev/fd 2>/dev/null
+hostname vmfence-guest
+ip link set lo up
+# Console: warnings and worse (WARN, BUG, oops) only.
+echo 5 >/proc/sys/kernel/printk
+
+NOMODULE=0 DEBUG_KERNEL=0 CASES=
+# shellcheck disable=SC1091
+. "$OUT/config"
+mkdir -p "$OUT/logs"
+: >"$OUT/results.txt"
+: >"$OUT/failures.txt"
+
+now() { echo "$EPOCHREALTIME"; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+# record ok|FAIL FILE NAME [DETAIL]: the same format as tests/lib.sh.
+record() {
+	local st=$1 file=$2 name=$3 detail=${4:-}
+	printf '%s\t%s\t%s\n' "$st" "$file" "$name" >>"$OUT/results.txt"
+	if [ "$st" = ok ]; then
+		printf 'ok   %s: %s\n' "$file" "$name"
+	else
+		printf 'FAIL %s: %s\n' "$file" "$name"
+		{
+			printf -- '--- FAIL %s: %s\n' "$file" "$name"
+			[ -n "$detail" ] && printf '%s\n' "$detail"
+		} >>"$OUT/failures.txt"
+		[ -n "$detail" ] && printf '%s\n' "$detail" | sed 's/^/     /'
+	fi
+}
+
+# Kernel-log lines that make a test fail whatever it checked itself.
+KLOG_BAD='WARNING:|BUG:|Call Trace|general protection fault|Oops|kernel BUG|UBSAN|KASAN|kmemleak|refcount_t:|list_(add|del) corruption|RCU stall|soft lockup|hung_task|unreferenced object|Kernel panic|lockdep|possible circular locking|sleeping function called from invalid context'
+
+# Every user process but PID 1 and this shell: left over by a test file.
+reap_strays() {
+	local p pid
+	for p in /proc/[0-9]*; do
+		pid=${p#/proc/}
+		[ "$pid" = 1 ] || [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
+		[ -s "$p/cmdline" ] || continue		# kernel thread
+		kill -KILL "$pid" 2>/dev/null
+	done
+}
+
+# Back to a clean guest between test files.
+cleanup_between() {
+	reap_strays
+	ip -all netns delete 2>/dev/null
+	local dev
+	for dev in $(ip -o link show | awk -F': ' '{ print $2 }' | cut -d@ -f1); do
+		[ "$dev" = lo ] || ip link del "$dev" 2>/dev/null
+	done
+	rm -rf /tmp/vmfence-test.* 2>/dev/null
+	if [ "$NOMODULE" != 1 ] && [ ! -d /sys/module/vmfence ]; then
+		echo "# main.sh: vmfence was not loaded after the last test; loading it again"
+		insmod "$KO" ||
+			echo "# main.sh: insmod vmfence.ko failed"
+	fi
+}
+
+load_module() {
+	local deps d
+	deps=$(modinfo -F depends "$KO" 2>/dev/null | tr ',' ' ')
+	for d in $deps; do
+		modprobe "$d" || return 1
+	done
+	insmod "$KO"
+}
+
+# A vmfence installed on the host (dkms install, make install) must not be
+# what the kernel autoloads (MODULE_ALIAS_GENL_FAMILY) when a test queries
+# the family with the module unloaded: hide it.
+if installed=$(modinfo -F filename vmfence 2>/dev/null) && [ -f "$installed" ]; then
+	mount --bind /dev/null "$installed"
+	echo "# hid the installed $installed from modprobe"
+fi
+
+echo "vmfence-guest: start ($(uname -r), $(nproc) CPUs)"
+T0=$(now)
+
+# The debug kernel: what kmemleak suspects from the boot is not ours.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+[ -e $KMEMLEAK ] && echo clear >$KMEMLEAK
+
+module_ok=1
+if [ "$NOMODULE" = 1 ]; then
+	echo "# vmfence.ko not loaded (VMFENCE_TEST_NOMODULE=1)"
+elif ! err=$(load_module 2>&1); then
+	module_ok=0
+	echo "FAIL: insmod $KO failed: $err"
+	{
+		echo "--- FAIL: insmod $KO failed"
+		echo "$err"
+		echo "(kernel log: see dmesg.txt)"
+	} >>"$OUT/failures.txt"
+fi
+echo "<6>vmfence-test: module loaded" >/dev/kmsg
+
+for c in $CASES; do
+	f=$REPO/tests/cases/$c
+	printf '#\tbegin\t%s\n' "$c" >>"$OUT/results.txt"
+	if [ $module_ok = 0 ]; then
+		record FAIL "$c" "not run: vmfence.ko could not be loaded"
+		printf '#\tend\t%s\n' "$c" >>"$OUT/results.txt"
+		continue
+	fi
+	echo "# $c"
+	echo "<6>vmfence-test: begin $c" >/dev/kmsg
+	n_before=$(grep -c . "$OUT/results.txt")
+	t=$(now)
+	VMFENCE_CASE=$c timeout -k 10 "$CASE_TIMEOUT" /bin/bash "$f" \
+		3>&1 >"$OUT/logs/$c.log" 2>&1 </dev/null
+	rc=$?
+	dt=$(elapsed "$t" "$(now)")
+	echo "<6>vmfence-test: end $c" >/dev/kmsg
+	if [ $rc = 124 ] || [ $rc = 137 ]; then
+		record FAIL "$c" "finished in time" \
+			"expected: the test file to finish within ${CASE_TIMEOUT}s; saw: it was killed"
+	elif [ $rc != 0 ]; then
+		record FAIL "$c" "ran to its end" \
+			"expected: exit status 0; saw: $rc (a setup command failed? see logs/$c.log)
+$(tail -n 15 "$OUT/logs/$c.log")"
+	fi
+	n_checks=$(tail -n +"$((n_before + 1))" "$OUT/results.txt" | grep -c -E '^(ok|FAIL)	')
+	if [ "$n_checks" = 0 ]; then
+		record FAIL "$c" "checked something" "expected: at least one check; saw: none"
+	fi
+	bad=$(dmesg | sed -n "/vmfence-test: begin $c\$/,\$p" | grep -E "$KLOG_BAD")
+	if [ -n "$bad" ]; then
+		record FAIL "$c" "kernel log clean" \
+			"expected: no warning, BUG or oops in the kernel log; saw:
+$(dmesg | sed -n "/vmfence-test: begin $c\$/,\$p" | grep -E -A 25 "$KLOG_BAD" | head -n 80)"
+	else
+		record ok "$c" "kernel log clean"
+	fi
+	cleanup_between
+	printf '#\tend\t%s\n' "$c" >>"$OUT/results.txt"
+	echo "# $c: $(tail -n +"$((n_before + 1))" "$OUT/results.txt" | grep -c '^ok	') ok, $(tail -n +"$((n_before + 1))" "$OUT/results.txt" | grep -c '^FAIL	') FAIL (${dt}s)"
+done
+
+echo "# guest: all test files done in $(elapsed "$T0" "$(now)")s"
+
+# kmemleak, after the module is gone: whatever vmfence allocated and lost
+# is unreferenced by then.  It reports objects at least 5 s old; two
+# scans, as its documentation advises.
+if [ -e $KMEMLEAK ]; then
+	printf '#\tbegin\t%s\n' kmemleak >>"$OUT/results.txt"
+	t=$(now)
+	echo "<6>vmfence-test: begin kmemleak" >/dev/kmsg
+	if [ -d /sys/module/vmfence ] && ! rmmod vmfence; then
+		record FAIL kmemleak "vmfence unloads after the suite" "rmmod vmfence failed"
+	fi
+	sleep 6
+	echo scan >$KMEMLEAK
+	sleep 1
+	echo scan >$KMEMLEAK
+	leaks=$(cat $KMEMLEAK)
+	if [ -n "$leaks" ]; then
+		record FAIL kmemleak "no memory leak after the suite and rmmod" \
+			"expected: kmemleak to report nothing; saw $(grep -c '^unreferenced object' <<<"$leaks") objects:
+$(head -n 150 <<<"$leaks")"
+	else
+		record ok kmemleak "no memory leak after the suite and rmmod"
+	fi
+	bad=$(dmesg | sed -n '/vmfence-test: begin kmemleak$/,$p' | grep -E "$KLOG_BAD" | grep -v kmemleak)
+	if [ -n "$bad" ]; then
+		record FAIL kmemleak "kernel log clean after unloading" "$bad"
+	else
+		record ok kmemleak "kernel log clean after unloading"
+	fi
+	printf '#\tend\t%s\n' kmemleak >>"$OUT/results.txt"
+	echo "# kmemleak: scanned in $(elapsed "$t" "$(now)")s"
+fi
+dmesg >"$OUT/dmesg.txt"
+touch "$OUT/done"
+sync

@@ -1,0 +1,694 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# tests/lib/ops.sh: helpers for the tests of operating vmfence
+# (tests/cases/9x-*.sh): apply and dump, the hotplug scripts, monitor,
+# the counter files, reload.  Source it after tests/lib.sh:
+#
+#   . "$(dirname "$0")/../lib.sh"
+#   . "$(dirname "$0")/../lib/ops.sh"
+#
+# Running commands:
+#   capture CMD...               runs CMD (stdin /dev/null); leaves C_RC,
+#                                C_OUT, C_ERR (never fails)
+#   capture_in FILE CMD...       the same, with stdin from FILE
+#   ops_now, ops_secs T0 T1      wall-clock seconds, for notes
+#
+# apply and dump (in netns "host"):
+#   expect_apply NAME [--replace] FILE
+#                                "vmfencectl apply" succeeds, silently
+#   expect_apply_refused NAME RC REGEX [--replace] FILE
+#                                it fails with exit status RC (a regex:
+#                                "1|2") and one line
+#                                on stderr matching the extended regex
+#                                REGEX, and "dump" is byte-identical before
+#                                and after
+#   expect_same NAME FILE1 FILE2 the files are byte-identical
+#   expect_in_force NAME FILE [subset]
+#                                what "dump" shows is the document FILE
+#                                (every port and bridge of it, each with
+#                                every key; "subset": others may be there)
+#
+# monitor:
+#   mon_start OUT ERR NS ARGS... vmfencectl ARGS (a monitor) in NS ("" for
+#                                the initial namespace), in the background,
+#                                stdout to OUT, stderr to ERR; MON_PID is
+#                                its pid; returns once it listens
+#   mon_stop PID                 SIGINT, then its exit status in MON_RC
+#   mon_wait FILE N [SECONDS]    until FILE has N lines
+#
+# Python (one start each: ~1 s under TCG): ops_py CMD ARGS... runs the
+# helpers of $OPS_PY (below); opsq EXPR ARGS... is jsq with them loaded
+# (through the pkt.py server: no start), e.g.
+#   opsq 'doc_diff(d, "/tmp/doc.json")' dump
+
+OPS_HOTPLUG=$REPO/ctl/hotplug
+OPS_EXAMPLES=$OPS_HOTPLUG/examples
+OPS_PY=$TESTTMP/ops.py
+
+ops_now() { echo "$EPOCHREALTIME"; }
+ops_secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+capture() {
+	C_RC=0
+	"$@" >"$TESTTMP/c.out" 2>"$TESTTMP/c.err" </dev/null || C_RC=$?
+	C_OUT=$(<"$TESTTMP/c.out")
+	C_ERR=$(<"$TESTTMP/c.err")
+}
+
+capture_in() {
+	local in=$1
+	shift
+	C_RC=0
+	"$@" >"$TESTTMP/c.out" 2>"$TESTTMP/c.err" <"$in" || C_RC=$?
+	C_OUT=$(<"$TESTTMP/c.out")
+	C_ERR=$(<"$TESTTMP/c.err")
+}
+
+_ops_detail() {
+	printf 'exit status %s\nstdout: %s\nstderr: %s\n' "$C_RC" \
+		"$(printf '%s\n' "$C_OUT" | head -n 10 | cut -c1-300)" \
+		"$(printf '%s\n' "$C_ERR" | head -n 10 | cut -c1-300)"
+}
+
+expect_same() {
+	local name=$1 a=$2 b=$3
+	if cmp -s "$a" "$b"; then
+		record ok "$name"
+	else
+		record FAIL "$name" "expected: $a and $b byte-identical
+saw: $(diff -u "$a" "$b" 2>&1 | head -n 40)"
+	fi
+}
+
+expect_apply() {
+	local name=$1
+	shift
+	capture ctl apply "$@"
+	if [ "$C_RC" = 0 ] && [ -z "$C_ERR" ] && [ -z "$C_OUT" ]; then
+		record ok "$name"
+	else
+		record FAIL "$name" "expected: \`vmfencectl apply $*\` to succeed silently
+saw: $(_ops_detail)"
+	fi
+}
+
+# expect_apply_refused NAME RC REGEX [--replace] FILE
+expect_apply_refused() {
+	local name=$1 want_rc=$2 re=$3 bad=
+	shift 3
+	ctl dump >"$TESTTMP/refused.before" 2>&1 || true
+	capture ctl apply "$@"
+	ctl dump >"$TESTTMP/refused.after" 2>&1 || true
+	[[ $C_RC =~ ^($want_rc)$ ]] || bad+="exit status $C_RC, expected $want_rc; "
+	[ -z "$C_OUT" ] || bad+="output on stdout; "
+	[ -n "$C_ERR" ] || bad+="nothing on stderr; "
+	[[ $C_ERR != *$'\n'* ]] || bad+="more than one line on stderr; "
+	grep -Eq -- "$re" <<<"$C_ERR" || bad+="stderr does not match /$re/; "
+	cmp -s "$TESTTMP/refused.before" "$TESTTMP/refused.after" ||
+		bad+="dump changed: $(diff -u "$TESTTMP/refused.before" "$TESTTMP/refused.after" | head -n 30); "
+	if [ -z "$bad" ]; then
+		record ok "$name"
+		echo "     refused: $C_ERR"
+	else
+		record FAIL "$name" "expected: \`vmfencectl apply $*\` refused (exit $want_rc, one line /$re/), nothing changed
+saw: ${bad% }
+$(_ops_detail)"
+	fi
+}
+
+# opsq EXPR ARGS...: jsq with the helpers of ops.py defined.
+opsq() {
+	local expr=$1
+	shift
+	jsq "exec(open('$OPS_PY').read(), globals()) or ($expr)" "$@"
+}
+
+ops_py() { $PY "$OPS_PY" "$@"; }
+
+# expect_in_force NAME FILE [subset]
+expect_in_force() {
+	local name=$1 doc=$2 exact=True got
+	[ "${3:-}" = subset ] && exact=False
+	got=$(opsq "doc_diff(d, '$doc', $exact)" dump 2>&1) || true
+	expect_eq "$name" "" "$got"
+}
+
+# --- monitor -------------------------------------------------------------------
+
+# Whether process PID has a generic netlink socket that joined a group,
+# seen in NS's /proc/net/netlink (its portid is its pid: autobind).
+_mon_listening() {
+	local ns=$1 pid=$2
+	if [ -n "$ns" ]; then
+		$IP netns exec "$ns" cat /proc/net/netlink
+	else
+		cat /proc/net/netlink
+	fi | awk -v pid="$pid" '$2 == 16 && $3 == pid && $4 != "00000000" { f = 1 } END { exit !f }'
+}
+
+mon_start() {
+	local out=$1 err=$2 ns=$3 i
+	shift 3
+	if [ -n "$ns" ]; then
+		$IP netns exec "$ns" "$CTL" "$@" >"$out" 2>"$err" </dev/null &
+	else
+		"$CTL" "$@" >"$out" 2>"$err" </dev/null &
+	fi
+	MON_PID=$!
+	for i in $(seq 1 100); do
+		_mon_listening "$ns" "$MON_PID" && return 0
+		kill -0 "$MON_PID" 2>/dev/null || return 0	# ended: its caller sees why
+		sleep 0.1
+	done
+	note "monitor $MON_PID: no joined netlink socket seen in /proc/net/netlink after 10 s; going on"
+}
+
+mon_stop() {
+	local pid=$1
+	MON_RC=0
+	kill -INT "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || MON_RC=$?
+}
+
+mon_wait() {
+	local file=$1 n=$2 secs=${3:-10} i
+	for i in $(seq 1 $((secs * 10))); do
+		[ "$(grep -c . "$file" 2>/dev/null || true)" -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# --- Python helpers --------------------------------------------------------------
+cat >"$OPS_PY" <<'PYEOF'
+# ops.py: written by tests/lib/ops.sh.  Loaded by opsq (functions on d),
+# or run as a script: ops.py CMD ARGS...
+import datetime
+import ipaddress
+import json
+import sys
+
+
+def _net(a):
+    return str(ipaddress.ip_network(a, strict=False))
+
+
+def norm_port(p, with_seq=True):
+    n = {"mac": p["mac"].lower(), "mode": p.get("mode", "enforce"),
+         "label": p.get("label", ""),
+         "addrs": sorted(_net(a) for a in p.get("addrs", [])),
+         "multicast": p.get("multicast", "deny"),
+         "ethertypes": sorted("0x%04x" % int(e, 16) for e in p.get("ethertypes", []))}
+    if with_seq and "seq" in p:
+        n["seq"] = p["seq"]
+    return n
+
+
+def doc_diff(d, want, exact=True):
+    """'' if the configuration d (a dump, or {"ports": [...], "bridges":
+    [...]}) holds the document want (a path or a dict), else what
+    differs."""
+    if isinstance(want, str):
+        want = json.load(open(want))
+    bad = []
+    got_p = {p["ifname"]: p for p in d.get("ports", [])}
+    got_b = {b["ifname"]: b for b in d.get("bridges", [])}
+    for p in want.get("ports", []):
+        g = got_p.get(p["ifname"])
+        if g is None:
+            bad.append("%s: not bound" % p["ifname"])
+            continue
+        w, h = norm_port(p), norm_port(g)
+        if "seq" not in w:
+            h.pop("seq", None)
+        if w != h:
+            bad.append("%s: %s, expected %s" % (p["ifname"], json.dumps(h, sort_keys=True),
+                                                json.dumps(w, sort_keys=True)))
+    for b in want.get("bridges", []):
+        g = got_b.get(b["ifname"])
+        if g is None or g["unbound"] != b["unbound"]:
+            bad.append("bridge %s: %s, expected unbound %s" % (b["ifname"], g, b["unbound"]))
+    if exact:
+        extra = sorted(set(got_p) - {p["ifname"] for p in want.get("ports", [])})
+        extra += ["bridge " + b for b in sorted(set(got_b) - {b["ifname"] for b in want.get("bridges", [])})]
+        if extra:
+            bad.append("not in the document: " + " ".join(extra))
+    return "; ".join(bad)
+
+
+def ev_time(e):
+    t = datetime.datetime.strptime(e["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    return t.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def events(path):
+    out = []
+    for line in open(path):
+        if line.strip():
+            out.append(json.loads(line))
+    return out
+
+
+def cmd_rate(path, rate, ifname, dropped, flooders="1"):
+    """Events of ifname ("*": all) in a monitor -j log, against the
+    limiters, during a flood from one port (flooders 1) or more, then one
+    frame from each after the last window ended.
+
+    Event times are stamped after the limiter decided, on a guest whose
+    vCPUs the host may stall for a while: they are only checked loosely.
+    With one flooder the limiter's windows are told by the events
+    themselves: the first event of a window reports what the previous one
+    suppressed, the others report 0, so each run that starts with
+    suppressed > 0 is one window and holds at most rate events (exactly
+    rate while the flood lasts).  With several ports flooding (the
+    namespace's limit) windows are only told by time: on average at most
+    rate a second, at most 2 * rate in any 0.99 s.  In all cases every
+    dropped frame is an event or counted in a later event's suppressed."""
+    rate, dropped, flooders = int(rate), int(dropped), int(flooders)
+    evs = [e for e in events(path) if ifname == "*" or e.get("ifname") == ifname]
+    bad = []
+    if len(evs) <= flooders:
+        print("%d events of %s: the flood made none" % (len(evs), ifname))
+        return
+    flood, flush = evs[:-flooders], evs[-flooders:]
+    ts = [ev_time(e) for e in flood]
+    span = ts[-1] - ts[0]
+    supp = [int(e.get("suppressed", 0)) for e in evs]
+    # Windows by time (greedy, 0.99 s).
+    tgroups, start, n = [], None, 0
+    for t in ts:
+        if start is None or t > start + 0.99:
+            if start is not None:
+                tgroups.append(n)
+            start, n = t, 0
+        n += 1
+    tgroups.append(n)
+    if len(flood) > rate * (span + 2):
+        bad.append("%d events in %.2f s: more than %d a second" % (len(flood), span, rate))
+    if max(tgroups) > 2 * rate:
+        bad.append("%d events within 0.99 s (limit %d a second): %s" % (max(tgroups), rate, tgroups))
+    if tgroups[0] < rate:
+        bad.append("%d events in the first 0.99 s of the flood, expected at least %d" % (tgroups[0], rate))
+    wgroups = []
+    if flooders == 1:
+        for e, sp in zip(flood, supp):
+            if not wgroups or sp > 0:
+                wgroups.append(0)
+            wgroups[-1] += 1
+        if max(wgroups) > rate:
+            bad.append("a window (events from one reporting suppressed > 0 to the next) "
+                       "holds %d events, more than %d: %s" % (max(wgroups), rate, wgroups))
+        if wgroups[0] != rate or any(g != rate for g in wgroups[1:-1]):
+            bad.append("windows during the flood hold %s events, expected %d each" % (wgroups, rate))
+        if len(wgroups) - 1 > span + 1:
+            bad.append("%d windows in %.2f s: less than a second apart" % (len(wgroups), span))
+    if not any(supp[1:]):
+        bad.append("no later event reports suppressed events")
+    # The frame sent after the flood reports what the flood's last window
+    # suppressed, which may be nothing (a slow machine's flood can end
+    # with a window of fewer frames than the rate): the sum below says
+    # whether every suppressed frame was reported.
+    if len(evs) + sum(supp) != dropped:
+        bad.append("events %d + suppressed %d = %d, but %d frames were dropped"
+                   % (len(evs), sum(supp), len(evs) + sum(supp), dropped))
+    print("; ".join(bad))
+    print("# %d events in %.2f s, by time %s, by window %s, suppressed %d, dropped %d"
+          % (len(evs), span, tgroups, wgroups, sum(supp), dropped), file=sys.stderr)
+
+
+def cmd_events_expect(path, spec_path):
+    """For each line "NAME<TAB>COUNT<TAB>KEY=VALUE ..." of spec_path: how
+    many events of the monitor -j log path match every KEY=VALUE (the
+    value as a string; "-" for a key that must be absent; "keys=a,b,..."
+    for the exact set of keys).  Prints "ok|FAIL<TAB>NAME<TAB>DETAIL"."""
+    try:
+        evs = events(path)
+    except ValueError as e:
+        print("FAIL\tmonitor -j prints JSON lines\t%s" % e)
+        return
+    for line in open(spec_path):
+        if not line.strip():
+            continue
+        name, count, match = line.rstrip("\n").split("\t")
+        want = dict(w.split("=", 1) for w in match.split())
+
+        def ok(e):
+            for k, v in want.items():
+                if k == "keys":
+                    if set(e) != set(v.split(",")):
+                        return False
+                elif v == "-":
+                    if k in e:
+                        return False
+                elif k not in e or str(e[k]) != v:
+                    return False
+            return True
+        n = sum(1 for e in evs if ok(e))
+        if n == int(count):
+            print("ok\t%s\t%d matching" % (name, n))
+        else:
+            print("FAIL\t%s\texpected %s events matching %s; saw %d among: %s"
+                  % (name, count, match, n, " | ".join(json.dumps(e, sort_keys=True) for e in evs[-12:])))
+
+
+def cmd_prom(prom_path, stats_path, totals):
+    """stats --format prometheus, parsed by prometheus_client, against
+    -j stats."""
+    from prometheus_client.parser import text_string_to_metric_families
+    text = open(prom_path, encoding="utf-8").read()
+    st = json.load(open(stats_path))
+    totals = totals == "1"
+    bad = []
+    fams = {}
+    try:
+        for f in text_string_to_metric_families(text):
+            if f.name in fams:
+                bad.append("family %s given twice" % f.name)
+            fams[f.name] = f
+    except Exception as e:      # noqa: the parser's own complaint
+        print("the parser refused it: %s: %s" % (type(e).__name__, e))
+        return
+    want_fams = {"vmfence_passed", "vmfence_dropped"}
+    if totals:
+        want_fams |= {"vmfence_namespace_passed", "vmfence_namespace_dropped"}
+    if set(fams) != want_fams:
+        bad.append("families %s, expected %s" % (sorted(fams), sorted(want_fams)))
+    for name, f in fams.items():
+        if f.type != "counter":
+            bad.append("%s is a %s, not a counter" % (name, f.type))
+        if not f.documentation:
+            bad.append("%s has no HELP" % name)
+    samples = {}
+    for f in fams.values():
+        for s in f.samples:
+            key = (s.name, tuple(sorted(s.labels.items())))
+            if key in samples:
+                bad.append("series given twice: %s" % (key,))
+            samples[key] = s.value
+    want = {}
+    for p in st["ports"]:
+        lab = (("label", p.get("label", "")), ("port", p["ifname"]))
+        want[("vmfence_passed_total", lab)] = p["passed"]
+        for r, v in p["drops"].items():
+            want[("vmfence_dropped_total", tuple(sorted(lab + (("reason", r),))))] = v
+    if totals:
+        t = st["total"]
+        want[("vmfence_namespace_passed_total", ())] = t["passed"]
+        for r, v in t["drops"].items():
+            want[("vmfence_namespace_dropped_total", (("reason", r),))] = v
+    for k in sorted(set(want) | set(samples), key=str):
+        if k not in samples:
+            bad.append("missing %s = %s" % (k, want[k]))
+        elif k not in want:
+            bad.append("unexpected %s = %s" % (k, samples[k]))
+        elif samples[k] != want[k]:
+            bad.append("%s = %s, -j stats says %s" % (k, samples[k], want[k]))
+    print("; ".join(bad[:10]))
+    print("# %d series compared" % len(samples), file=sys.stderr)
+
+
+def parse_debugfs_ports(text):
+    """{(netns, ifname): {...}} from /sys/kernel/debug/vmfence/ports."""
+    out, cur = {}, None
+    for line in text.splitlines():
+        if line.startswith("netns "):
+            w = line.split()
+            lab = line.split(' label "', 1)[1]
+            assert lab.endswith('"'), line
+            cur = {"ifindex": int(w[3]), "ifname": w[4], "mac": w[6], "mode": w[8],
+                   "seq": int(w[10]), "flags": int(w[12], 16), "label": lab[:-1]}
+            out[(int(w[1]), w[4])] = cur
+        elif line.startswith("\taddrs"):
+            w = line.split()[1:]
+            i = w.index("ll6")
+            cur["addrs"] = w[:i]
+            cur["ll6"] = w[i + 1]
+            cur["ethertypes"] = [w[j + 1] for j in range(i + 2, len(w), 2) if w[j] == "ethertype"]
+        elif line.startswith("\tpassed"):
+            w = line.split()
+            cur["passed"] = int(w[1])
+            cur["drops"] = {w[j]: int(w[j + 1]) for j in range(2, len(w), 2)}
+        elif line.strip():
+            raise ValueError("unexpected line %r" % line)
+    return out
+
+
+def parse_debugfs_bridges(text):
+    out, cur = {}, None
+    for line in text.splitlines():
+        if line.startswith("netns "):
+            w = line.split()
+            cur = {"ifindex": int(w[3]), "ifname": w[4], "unbound": w[6]}
+            out[(int(w[1]), w[4])] = cur
+        elif line.startswith("\tpassed"):
+            w = line.split()
+            cur["passed"] = int(w[1])
+            cur["drops"] = {w[j]: int(w[j + 1]) for j in range(2, len(w), 2)}
+        elif line.strip():
+            raise ValueError("unexpected line %r" % line)
+    return out
+
+
+def eui64_ll(mac):
+    b = bytes(int(x, 16) for x in mac.split(":"))
+    iid = bytes([b[0] ^ 2]) + b[1:3] + b"\xff\xfe" + b[3:]
+    return str(ipaddress.IPv6Address(b"\xfe\x80" + b"\0" * 6 + iid))
+
+
+def read_snap(path):
+    """ops.sh snap: {inum: (name, stats, port show, bridge show)}."""
+    out, cur = {}, None
+    for line in open(path):
+        if line.startswith("== "):
+            w = line.split()
+            name, inum = (w[1], w[2]) if len(w) == 3 else ("", w[1])
+            cur = [name]
+            out[int(inum)] = cur
+        elif line.strip():
+            cur.append(json.loads(line))
+    return out
+
+
+def cmd_counters_check(snap_path, sysfs_path, ports_path, bridges_path):
+    """sysfs (grep -r . /sys/kernel/vmfence) and the debugfs tables
+    against the snapshot of every namespace.  Prints record lines."""
+    snap = read_snap(snap_path)
+    res = []
+
+    def rec(name, bad):
+        res.append(("FAIL" if bad else "ok", name, "; ".join(bad) if bad else ""))
+    sysfs = {}
+    for line in open(sysfs_path):
+        k, _, v = line.rstrip("\n").partition(":")
+        sysfs[k.replace("/sys/kernel/vmfence/", "")] = v
+    tot_passed = sum(v[1]["total"]["passed"] for v in snap.values())
+    tot_dropped = sum(v[1]["total"]["dropped"] for v in snap.values())
+    reasons = list(next(iter(snap.values()))[1]["total"]["drops"])
+    per = {r: sum(v[1]["total"]["drops"][r] for v in snap.values()) for r in reasons}
+    where = " over %d namespaces" % len(snap)
+    rec("sysfs passed = the sum of the namespaces' totals" + where,
+        [] if sysfs.get("passed") == str(tot_passed) else
+        ["passed %s, the namespaces' totals add up to %d" % (sysfs.get("passed"), tot_passed)])
+    rec("sysfs dropped = the sum of the namespaces' totals",
+        [] if sysfs.get("dropped") == str(tot_dropped) else
+        ["dropped %s, the namespaces' totals add up to %d" % (sysfs.get("dropped"), tot_dropped)])
+    files = sorted(k[6:] for k in sysfs if k.startswith("drops/"))
+    rec("sysfs drops/: one file per reason vmfencectl knows",
+        [] if files == sorted(reasons) else ["files %s, reasons %s" % (files, sorted(reasons))])
+    rec("sysfs drops/<reason> = the sums of the namespaces' totals",
+        ["drops/%s %s, sum %d" % (r, sysfs.get("drops/" + r), per[r]) for r in reasons
+         if sysfs.get("drops/" + r) != str(per[r])])
+    nz = sum(1 for r in reasons if per[r])
+    rec("sysfs: several reasons and namespaces are non-zero (%d reasons)" % nz,
+        [] if nz >= 3 and tot_passed and
+        sum(1 for v in snap.values() if v[1]["total"]["dropped"]) >= 2 else
+        ["too little to compare: %d reasons, passed %d" % (nz, tot_passed)])
+
+    bad = []
+    dp = parse_debugfs_ports(open(ports_path).read())
+    db = parse_debugfs_bridges(open(bridges_path).read())
+    want_p, want_b = set(), set()
+    for inum, (name, st, show, bridges) in snap.items():
+        stats = {p["ifname"]: p for p in st["ports"]}
+        for p in show:
+            key = (inum, p["ifname"])
+            want_p.add(key)
+            g = dp.get(key)
+            if g is None:
+                bad.append("ports: no %s" % (key,))
+                continue
+            s = stats[p["ifname"]]
+            exp = {"ifindex": p["ifindex"], "mac": p["mac"], "mode": p["mode"], "seq": p["seq"],
+                   "flags": 1 if p["multicast"] == "allow" else 0, "label": p["label"],
+                   "addrs": sorted(_net(a) for a in p["addrs"]), "ll6": eui64_ll(p["mac"]),
+                   "ethertypes": p["ethertypes"], "passed": s["passed"],
+                   "drops": {r: v for r, v in s["drops"].items() if v}}
+            got = dict(g)
+            got.pop("ifname")
+            got["addrs"] = sorted(_net(a) for a in got.get("addrs", []))
+            if got != exp:
+                bad.append("ports %s: %s, expected %s" % (key, json.dumps(got, sort_keys=True),
+                                                          json.dumps(exp, sort_keys=True)))
+    extra = sorted(set(dp) - want_p)
+    if extra:
+        bad.append("unexpected ports %s" % extra)
+    rec("debugfs ports: every binding of every namespace, as port show and stats say (%d)"
+        % len(dp), bad)
+    bad = []
+    for inum, (name, st, show, bridges) in snap.items():
+        for b in bridges:
+            key = (inum, b["ifname"])
+            want_b.add(key)
+            g = db.get(key)
+            exp = {"ifindex": b["ifindex"], "ifname": b["ifname"], "unbound": b["unbound"]}
+            if g is None:
+                bad.append("no %s" % (key,))
+                continue
+            got = {k: g[k] for k in exp}
+            if got != exp:
+                bad.append("%s: %s, expected %s" % (key, got, exp))
+            if g["drops"].get("unbound", 0) != b["unbound_drops"]:
+                bad.append("%s: unbound drops %s, bridge show says %s"
+                           % (key, g["drops"].get("unbound", 0), b["unbound_drops"]))
+    extra = sorted(set(db) - want_b)
+    if extra:
+        bad.append("unexpected bridges %s" % extra)
+    rec("debugfs bridges: every bridge setting, as bridge show says (%d)" % len(db), bad)
+    for r in res:
+        print("\t".join(r))
+
+
+def cmd_bulk_check(n, path):
+    """-j port show of the bulk document of ops.sh's bulk_doc."""
+    n = int(n)
+    d = json.load(open(path))
+    bad = []
+    if len(d) != n:
+        bad.append("%d bindings, expected %d" % (len(d), n))
+    names = {p["ifname"] for p in d}
+    missing = sorted({"d%d" % i for i in range(1, n + 1)} - names)
+    if missing:
+        bad.append("%d missing (%s)" % (len(missing), " ".join(missing[:5])))
+    for p in d:
+        i = int(p["ifname"][1:])
+        exp = {"mac": "02:20:00:%02x:%02x:%02x" % (i >> 16 & 255, i >> 8 & 255, i & 255),
+               "mode": "enforce", "label": "vm-%d" % i, "seq": 1,
+               "addrs": sorted([_net("10.%d.%d.%d" % (100 + (i >> 16), i >> 8 & 255, i & 255)),
+                                _net("2001:db8:20::%x" % i)]),
+               "multicast": "deny", "ethertypes": []}
+        got = norm_port(p)
+        if got != exp:
+            bad.append("%s: %s, expected %s" % (p["ifname"], got, exp))
+            break
+    print("; ".join(bad))
+
+
+if __name__ == "__main__":
+    cmds = {"rate": cmd_rate, "prom": cmd_prom, "counters-check": cmd_counters_check,
+            "bulk-check": cmd_bulk_check, "events-expect": cmd_events_expect}
+    cmds[sys.argv[1].replace("_", "-")](*sys.argv[2:])
+PYEOF
+
+# bulk_doc N FILE: a document binding dummy devices d1..dN, each with its
+# MAC, an IPv4 and an IPv6 address, a label and seq 1 (what ops.py
+# bulk-check expects).
+bulk_doc() {
+	awk -v n="$1" 'BEGIN {
+		printf "{\"version\": 1, \"ports\": [\n"
+		for (i = 1; i <= n; i++)
+			printf "{\"ifname\": \"d%d\", \"mac\": \"02:20:00:%02x:%02x:%02x\", \"label\": \"vm-%d\", \"seq\": 1, \"addrs\": [\"10.%d.%d.%d\", \"2001:db8:20::%x\"]}%s\n",
+				i, int(i / 65536) % 256, int(i / 256) % 256, i % 256, i,
+				100 + int(i / 65536), int(i / 256) % 256, i % 256, i, (i < n ? "," : "")
+		printf "]}\n"
+	}' >"$2"
+}
+
+# netns_inum NS: the inode number of NS's network namespace ("" for ours).
+netns_inum() {
+	if [ -n "$1" ]; then
+		stat -L -c %i "/run/netns/$1"
+	else
+		stat -L -c %i /proc/self/ns/net
+	fi
+}
+
+# port_vm NS HOSTDEV MAC [ADDR/LEN]...: a VM namespace NS whose eth0 (MAC)
+# is the peer of HOSTDEV, a port of br0 in "host" (made by topo_up).
+port_vm() {
+	local ns=$1 dev=$2 mac=$3 a
+	shift 3
+	$IP netns add "$ns"
+	$IP netns exec "$ns" sh -c '
+		echo 0 > /proc/sys/net/ipv6/conf/default/router_solicitations'
+	$IP -n host link add "$dev" type veth peer name eth0 address "$mac" netns "$ns"
+	$IP -n host link set "$dev" master br0 up
+	{
+		echo "link set lo up"
+		for a in "$@"; do
+			if [[ $a == *:* ]]; then
+				echo "addr add $a dev eth0 nodad"
+			else
+				echo "addr add $a dev eth0"
+			fi
+		done
+		echo "link set eth0 up"
+	} | $IP -n "$ns" -batch -
+}
+
+# bound_as DEV: "mac MODE label=L addrs..." of DEV's binding (addresses
+# sorted), or "unbound".
+bound_as() {
+	jsq '"%s %s label=%s %s" % (P[0]["mac"], P[0]["mode"], P[0]["label"], " ".join(sorted(P[0]["addrs"])))' \
+		-j port show "$1" 2>/dev/null || echo unbound
+}
+
+# ops_records CMD ARGS...: runs ops.py CMD, whose output is one line per
+# check, "ok|FAIL<TAB>NAME<TAB>DETAIL", and records them.
+ops_records() {
+	local st name detail out
+	out=$(ops_py "$@" 2>&1) || true
+	if [ -z "$out" ]; then
+		record FAIL "ops.py $1" "ops.py $* printed nothing"
+		return 0
+	fi
+	while IFS=$'\t' read -r st name detail; do
+		case $st in
+		ok) record ok "$name" ;;
+		FAIL) record FAIL "$name" "$detail" ;;
+		*) record FAIL "ops.py $1" "ops.py: $st $name $detail" ;;
+		esac
+	done <<<"$out"
+}
+
+# events_expect FILE SPECFILE: one check per line of SPECFILE
+# ("NAME<TAB>COUNT<TAB>KEY=VALUE ...", see ops.py events-expect) against
+# the monitor -j output FILE.
+events_expect() { ops_records events-expect "$1" "$2"; }
+
+# ctlns NS ARGS...: vmfencectl ARGS in NS ("" for the initial namespace).
+ctlns() {
+	local ns=$1
+	shift
+	if [ -n "$ns" ]; then
+		$IP netns exec "$ns" "$CTL" "$@"
+	else
+		"$CTL" "$@"
+	fi
+}
+
+# snap FILE: "-j stats", "-j port show" and "-j bridge show" of every
+# namespace (the initial one and those of "ip netns"), each after a line
+# "== NAME INUM" (ops.py read_snap).
+snap() {
+	local ns
+	for ns in "" $($IP netns list | awk '{ print $1 }'); do
+		echo "== $ns $(netns_inum "$ns")"
+		ctlns "$ns" -j stats
+		echo
+		ctlns "$ns" -j port show
+		echo
+		ctlns "$ns" -j bridge show
+		echo
+	done >"$1"
+}
