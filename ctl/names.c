@@ -27,6 +27,9 @@ static const char *const drop_reason_names[__VMFENCE_DROP_LAST] = {
 	[VMFENCE_DROP_NOT_FOR_PORT]	= "not_for_port",
 	[VMFENCE_DROP_DHCP_SNOOP]	= "dhcp_snoop",
 	[VMFENCE_DROP_UNBOUND]		= "unbound",
+	[VMFENCE_DROP_BPDU]		= "bpdu",
+	[VMFENCE_DROP_CSUM_OFFLOAD]	= "csum_offload",
+	[VMFENCE_DROP_DHCP_SPOOF]	= "dhcp_spoof",
 };
 
 static const char *const mode_names[__VMFENCE_MODE_LAST] = {

@@ -25,6 +25,7 @@ struct vmfence_staged_port {
 	const struct nlattr *nest;		/* for error messages */
 	bool has_seq;
 	bool created;				/* phase 2 made the port */
+	bool prepared;				/* phase 2 prepared ->b */
 	bool unchanged;				/* identical to what is in force */
 };
 
@@ -231,6 +232,12 @@ static void vmfence_apply_undo(struct vmfence_net *vn, struct vmfence_apply *ap)
 	unsigned int i;
 
 	for (i = 0; i < ap->nports; i++) {
+		if (ap->ports[i].prepared) {
+			vmfence_port_unprepare(vn, ap->ports[i].b);
+			/* The packet path may have seen its claims. */
+			vmfence_binding_free_rcu(ap->ports[i].b);
+			ap->ports[i].b = NULL;
+		}
 		if (!ap->ports[i].created)
 			continue;
 		port = vmfence_port_find(vn, ap->ports[i].dev->ifindex);
@@ -284,8 +291,18 @@ static int vmfence_apply_prepare(struct vmfence_net *vn,
 	for (i = 0; i < ap->nports; i++) {
 		struct vmfence_staged_port *sp = &ap->ports[i];
 
-		if (vmfence_port_find(vn, sp->dev->ifindex))
+		port = vmfence_port_find(vn, sp->dev->ifindex);
+		if (port) {
+			if (sp->unchanged)
+				continue;
+			err = vmfence_port_prepare(vn, port, sp->b);
+			if (err) {
+				NL_SET_BAD_ATTR(extack, sp->nest);
+				goto out_undo;
+			}
+			sp->prepared = true;
 			continue;
+		}
 		port = vmfence_port_create(vn, sp->dev, sp->b, extack);
 		if (IS_ERR(port)) {
 			err = PTR_ERR(port);

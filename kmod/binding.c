@@ -230,6 +230,7 @@ void vmfence_binding_free(struct vmfence_binding *b)
 		return;
 	kfree(b->ip4);
 	kfree(b->ip6);
+	kfree(b->claims);
 	kfree(b);
 }
 
@@ -361,6 +362,7 @@ struct vmfence_binding *vmfence_binding_edit_addr(const struct vmfence_binding *
 		return ERR_PTR(-ENOMEM);
 	b->ip4 = NULL;
 	b->ip6 = NULL;
+	b->claims = NULL;	/* @old's: its port makes this one's */
 	err = vmfence_addr_list_alloc(&l, nold + 1);
 	if (err)
 		goto out_free_binding;

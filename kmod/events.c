@@ -61,9 +61,30 @@ static bool vmfence_evlimit_take(struct vmfence_evlimit *l, unsigned int rate)
 	return ok;
 }
 
+/*
+ * Events go out only while the family is registered: a hook that found
+ * listeners must not multicast on a group id the family gave back (and
+ * another family may have taken).  Set around genl registration by
+ * main.c; a hook reads it under RCU, so stopping waits for a grace
+ * period.
+ */
+static bool vmfence_events_on __read_mostly;
+
+void vmfence_events_start(void)
+{
+	WRITE_ONCE(vmfence_events_on, true);
+}
+
+void vmfence_events_stop(void)
+{
+	WRITE_ONCE(vmfence_events_on, false);
+	synchronize_rcu();
+}
+
 bool vmfence_event_listeners(struct net *net)
 {
-	return genl_has_listeners(&vmfence_genl_family, net, 0);
+	return READ_ONCE(vmfence_events_on) &&
+	       genl_has_listeners(&vmfence_genl_family, net, 0);
 }
 
 /* Addresses, protocol and ports of the frame, as far as they are there. */

@@ -27,6 +27,7 @@ static int __init vmfence_init(void)
 	err = vmfence_genl_register();
 	if (err)
 		goto out_notifier;
+	vmfence_events_start();
 	err = vmfence_sysfs_init();
 	if (err)
 		goto out_genl;
@@ -35,6 +36,7 @@ static int __init vmfence_init(void)
 	return 0;
 
 out_genl:
+	vmfence_events_stop();
 	vmfence_genl_unregister();
 out_notifier:
 	unregister_netdevice_notifier(&vmfence_netdev_notifier);
@@ -47,11 +49,16 @@ static void __exit vmfence_exit(void)
 {
 	vmfence_debugfs_exit();
 	vmfence_sysfs_exit();
-	/* No new configuration, then no more ports, then no more hooks. */
+	/*
+	 * No more events, then no new configuration, then no more ports
+	 * (the notifier removes every one as it unregisters), then no more
+	 * hooks (netns.c: unregistered, a grace period, then the tables).
+	 */
+	vmfence_events_stop();
 	vmfence_genl_unregister();
 	unregister_netdevice_notifier(&vmfence_netdev_notifier);
 	unregister_pernet_subsys(&vmfence_net_ops);
-	/* Bindings and ports are freed by call_rcu(): wait for them. */
+	/* Bindings, ports and hook registrations go by call_rcu(): wait. */
 	rcu_barrier();
 }
 

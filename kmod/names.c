@@ -23,6 +23,9 @@ static const char * const vmfence_drop_names[__VMFENCE_DROP_LAST] = {
 	[VMFENCE_DROP_NOT_FOR_PORT] = "not_for_port",
 	[VMFENCE_DROP_DHCP_SNOOP] = "dhcp_snoop",
 	[VMFENCE_DROP_UNBOUND] = "unbound",
+	[VMFENCE_DROP_BPDU] = "bpdu",
+	[VMFENCE_DROP_CSUM_OFFLOAD] = "csum_offload",
+	[VMFENCE_DROP_DHCP_SPOOF] = "dhcp_spoof",
 };
 
 const char *vmfence_drop_name(enum vmfence_drop_reason reason)

@@ -376,6 +376,9 @@ static int vmfence_nl_port_set(struct sk_buff *skb, struct genl_info *info)
 		err = -ESTALE;
 		goto out_unlock;
 	}
+	err = vmfence_port_prepare(vn, port, b);
+	if (err)
+		goto out_unlock;
 	vmfence_port_publish(vn, port, b);
 	b = NULL;
 out_unlock:
@@ -440,6 +443,11 @@ static int vmfence_nl_port_addr(struct genl_info *info, bool add)
 				      info->extack);
 	if (IS_ERR(b)) {
 		err = PTR_ERR(b);
+		goto out_put;
+	}
+	err = vmfence_port_prepare(vn, port, b);
+	if (err) {
+		vmfence_binding_free(b);
 		goto out_put;
 	}
 	vmfence_port_publish(vn, port, b);

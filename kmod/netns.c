@@ -26,9 +26,14 @@ static int __net_init vmfence_net_init(struct net *net)
 	if (err)
 		return err;
 	xa_init(&vn->bridges);
-	err = vmfence_ports_init(vn);
+	vmfence_ingress_init(vn);
+	err = vmfence_claims_init(vn);
 	if (err)
 		goto out_free_stats;
+	err = vmfence_ports_init(vn);
+	if (err)
+		goto out_destroy_claims;
+	/* The last step: nothing can fail once a hook may run. */
 	err = vmfence_hooks_register(net, vn);
 	if (err)
 		goto out_destroy_ports;
@@ -36,25 +41,52 @@ static int __net_init vmfence_net_init(struct net *net)
 
 out_destroy_ports:
 	vmfence_ports_destroy(vn);
+out_destroy_claims:
+	vmfence_claims_destroy(vn);
 out_free_stats:
 	vmfence_stats_free(&vn->stats);
 	return err;
 }
 
-static void __net_exit vmfence_net_exit(struct net *net)
+/*
+ * Teardown, in batches of namespaces: unregister every hook of every
+ * namespace of the batch, wait for a grace period, then free the tables.
+ * Unregistering a hook does not wait for the frames in flight in it (the
+ * core frees its old hook entries with call_rcu()), so the wait is what
+ * keeps a hook from reading freed tables; one wait serves the batch.
+ *
+ * Not in pre_exit, although the core waits for a grace period after it:
+ * a namespace being deleted runs pre_exit while its devices still carry
+ * traffic, and frames from its VMs would pass unchecked until the devices
+ * go.  By the time exit_batch runs on namespace deletion the devices are
+ * gone (their unregistration removed their ports and ingress hooks); on
+ * module unload, when they are not, the netdevice notifier has already
+ * removed every port and ingress hook as it unregistered.
+ */
+static void __net_exit vmfence_net_exit_batch(struct list_head *net_list)
 {
-	struct vmfence_net *vn = vmfence_pernet(net);
+	struct net *net;
 
-	/* Waits for hooks in flight (synchronize_net()). */
-	vmfence_hooks_unregister(net, vn);
-	vmfence_ports_destroy(vn);
-	vmfence_bridges_destroy(vn);
-	vmfence_stats_free(&vn->stats);
+	list_for_each_entry(net, net_list, exit_list) {
+		struct vmfence_net *vn = vmfence_pernet(net);
+
+		vmfence_hooks_unregister(net, vn);
+		vmfence_ingress_detach_all(vn);
+	}
+	synchronize_rcu();
+	list_for_each_entry(net, net_list, exit_list) {
+		struct vmfence_net *vn = vmfence_pernet(net);
+
+		vmfence_ports_destroy(vn);
+		vmfence_bridges_destroy(vn);
+		vmfence_claims_destroy(vn);
+		vmfence_stats_free(&vn->stats);
+	}
 }
 
 struct pernet_operations vmfence_net_ops = {
 	.init = vmfence_net_init,
-	.exit = vmfence_net_exit,
+	.exit_batch = vmfence_net_exit_batch,
 	.id = &vmfence_net_id,
 	.size = sizeof(struct vmfence_net),
 };

@@ -38,8 +38,9 @@ static void vmfence_port_free_rcu(struct rcu_head *rcu)
 }
 
 /*
- * Namespace teardown, after the hooks are gone and the notifier has
- * removed the ports of every device of the namespace: free what is left.
+ * Namespace teardown, after the hooks are gone and a grace period has
+ * passed (pre_exit), and after the notifier removed the ports of every
+ * device of the namespace: free what is left.
  */
 void vmfence_ports_destroy(struct vmfence_net *vn)
 {
@@ -83,9 +84,9 @@ bool vmfence_dev_here(struct vmfence_net *vn, struct net_device *dev)
 
 /*
  * Create the port of @dev with binding @b and insert it in both indexes,
- * the packet path's last.  Called with vn->lock held.  On success @b
- * belongs to the port; on failure nothing changed and @b is still the
- * caller's.
+ * the packet path's last, after its ingress hook (ingress.c) and its
+ * claims (claims.c).  Called with vn->lock held.  On success @b belongs
+ * to the port; on failure nothing changed and @b is still the caller's.
  */
 struct vmfence_port *vmfence_port_create(struct vmfence_net *vn,
 					 struct net_device *dev,
@@ -93,6 +94,7 @@ struct vmfence_port *vmfence_port_create(struct vmfence_net *vn,
 					 struct netlink_ext_ack *extack)
 {
 	struct vmfence_port *port;
+	bool attached;
 	int err;
 
 	lockdep_assert_held(&vn->lock);
@@ -100,6 +102,7 @@ struct vmfence_port *vmfence_port_create(struct vmfence_net *vn,
 		NL_SET_ERR_MSG(extack, "ifname: the device is going away or has moved");
 		return ERR_PTR(-ENODEV);
 	}
+	attached = vmfence_ingress_attached(vn, dev);
 	port = kzalloc(sizeof(*port), GFP_KERNEL);
 	if (!port)
 		return ERR_PTR(-ENOMEM);
@@ -110,9 +113,15 @@ struct vmfence_port *vmfence_port_create(struct vmfence_net *vn,
 	vmfence_evlimit_init(&port->evlimit);
 	RCU_INIT_POINTER(port->binding, b);
 
-	err = xa_insert(&vn->ports_by_ifindex, dev->ifindex, port, GFP_KERNEL);
+	err = vmfence_ingress_attach(vn, dev);
 	if (err)
 		goto out_free_stats;
+	err = vmfence_claims_add(vn, port, b);
+	if (err)
+		goto out_detach;
+	err = xa_insert(&vn->ports_by_ifindex, dev->ifindex, port, GFP_KERNEL);
+	if (err)
+		goto out_unclaim;
 	err = rhashtable_insert_fast(&vn->ports, &port->node,
 				     vmfence_port_params);
 	if (err)
@@ -122,6 +131,15 @@ struct vmfence_port *vmfence_port_create(struct vmfence_net *vn,
 
 out_erase:
 	xa_erase(&vn->ports_by_ifindex, dev->ifindex);
+out_unclaim:
+	/* The packet path may have found @port through its claims. */
+	vmfence_claims_del(vn, b);
+	synchronize_rcu();
+	kfree(b->claims);
+	b->claims = NULL;
+out_detach:
+	if (!attached)
+		vmfence_ingress_detach(vn, dev);
 out_free_stats:
 	vmfence_stats_free(&port->stats);
 out_free_port:
@@ -130,8 +148,27 @@ out_free_port:
 }
 
 /*
- * Replace the binding of @port with @b; the old one is freed after a
- * grace period.  Called with vn->lock held.
+ * Replacing a binding is two steps, so that a transaction (apply.c) can
+ * do every step that may fail before the first change: prepare @b to
+ * become @port's binding (its claims), then publish it.  Called with
+ * vn->lock held.  A prepared binding that is not published is
+ * unprepared, then freed after a grace period (the packet path may have
+ * seen its claims).
+ */
+int vmfence_port_prepare(struct vmfence_net *vn, struct vmfence_port *port,
+			 struct vmfence_binding *b)
+{
+	return vmfence_claims_add(vn, port, b);
+}
+
+void vmfence_port_unprepare(struct vmfence_net *vn, struct vmfence_binding *b)
+{
+	vmfence_claims_del(vn, b);
+}
+
+/*
+ * Replace the binding of @port with the prepared @b; the old one is freed
+ * after a grace period.  Called with vn->lock held.
  */
 void vmfence_port_publish(struct vmfence_net *vn, struct vmfence_port *port,
 			  struct vmfence_binding *b)
@@ -140,18 +177,55 @@ void vmfence_port_publish(struct vmfence_net *vn, struct vmfence_port *port,
 
 	old = rcu_replace_pointer(port->binding, b,
 				  lockdep_is_held(&vn->lock));
+	vmfence_claims_del(vn, old);
 	vmfence_binding_free_rcu(old);
 	vn->gen++;
 }
 
-/* Called with vn->lock held. */
+/*
+ * Called with vn->lock held.  The device keeps its ingress hook while it
+ * is a bridge port (for "unbound drop").  Racing with the device leaving
+ * its bridge, which clears IFF_BRIDGE_PORT under RTNL only after the
+ * CHANGEUPPER notifier ran, the hook may stay on a device that needs it
+ * no more: it then lets every frame through, until the device goes.
+ */
 void vmfence_port_remove(struct vmfence_net *vn, struct vmfence_port *port)
 {
 	lockdep_assert_held(&vn->lock);
 	rhashtable_remove_fast(&vn->ports, &port->node, vmfence_port_params);
 	xa_erase(&vn->ports_by_ifindex, port->dev->ifindex);
+	vmfence_claims_del(vn, vmfence_deref(vn, port->binding));
+	if (!netif_is_bridge_port(port->dev))
+		vmfence_ingress_detach(vn, port->dev);
 	vn->gen++;
 	call_rcu(&port->rcu, vmfence_port_free_rcu);
+}
+
+/*
+ * A device becomes a bridge port, or stops being one: it gets the ingress
+ * hook before it can forward a frame (br_add_if() links the port before
+ * enabling it; a failure here fails the enslaving), and loses it unless
+ * it is bound.
+ */
+static int vmfence_netdev_changeupper(struct vmfence_net *vn,
+				      struct net_device *dev,
+				      struct netdev_notifier_changeupper_info *info)
+{
+	int err = 0;
+
+	if (!netif_is_bridge_master(info->upper_dev))
+		return 0;
+	mutex_lock(&vn->lock);
+	if (info->linking) {
+		err = vmfence_ingress_attach(vn, dev);
+		if (err)
+			NL_SET_ERR_MSG(info->info.extack,
+				       "vmfence: cannot hook the new bridge port");
+	} else if (!vmfence_port_find(vn, dev->ifindex)) {
+		vmfence_ingress_detach(vn, dev);
+	}
+	mutex_unlock(&vn->lock);
+	return err;
 }
 
 static int vmfence_netdev_event(struct notifier_block *nb,
@@ -161,8 +235,20 @@ static int vmfence_netdev_event(struct notifier_block *nb,
 	struct vmfence_net *vn = vmfence_pernet(dev_net(dev));
 	struct vmfence_bridge *br;
 	struct vmfence_port *port;
+	int err = 0;
 
 	switch (event) {
+	case NETDEV_REGISTER:
+		/* Replayed for every device when the module loads. */
+		if (!netif_is_bridge_port(dev))
+			break;
+		mutex_lock(&vn->lock);
+		err = vmfence_ingress_attach(vn, dev);
+		mutex_unlock(&vn->lock);
+		break;
+	case NETDEV_CHANGEUPPER:
+		err = vmfence_netdev_changeupper(vn, dev, ptr);
+		break;
 	case NETDEV_UNREGISTER:
 		/* Also sent when the device moves to another namespace. */
 		mutex_lock(&vn->lock);
@@ -172,6 +258,7 @@ static int vmfence_netdev_event(struct notifier_block *nb,
 		br = vmfence_bridge_find(vn, dev->ifindex);
 		if (br && br->dev == dev)
 			vmfence_bridge_remove(vn, br);
+		vmfence_ingress_detach(vn, dev);
 		mutex_unlock(&vn->lock);
 		break;
 	case NETDEV_CHANGENAME:
@@ -183,7 +270,7 @@ static int vmfence_netdev_event(struct notifier_block *nb,
 		mutex_unlock(&vn->lock);
 		break;
 	}
-	return NOTIFY_DONE;
+	return notifier_from_errno(err);
 }
 
 struct notifier_block vmfence_netdev_notifier = {

@@ -153,17 +153,21 @@ vmfence_prefix_key(const void *addr, u8 alen)
 }
 
 /*
+ * The length of the longest entry of @set that contains @a, or -1.  Runs
+ * are sorted longest first, so an exactly bound address, the common case,
+ * is found by the first binary search.
+ *
  * Called under RCU or vn->lock.  This runs for every frame: integer
  * compares only, inlined, specialised by family (an IPv4 key has no ->hi).
  */
-static __always_inline bool
-__vmfence_prefix_set_contains(const struct vmfence_prefix_set *set,
-			      struct vmfence_prefix_key a, bool v6)
+static __always_inline int
+__vmfence_prefix_set_match(const struct vmfence_prefix_set *set,
+			   struct vmfence_prefix_key a, bool v6)
 {
 	unsigned int r;
 
 	if (!set)
-		return false;
+		return -1;
 	for (r = 0; r < set->nruns; r++) {
 		const struct vmfence_prefix_run *run = &set->runs[r];
 		unsigned int lo = run->start, hi = run->start + run->count;
@@ -175,22 +179,38 @@ __vmfence_prefix_set_contains(const struct vmfence_prefix_set *set,
 			const struct vmfence_prefix_key *k = &set->keys[mid];
 
 			if ((!v6 || k->hi == khi) && k->lo == klo)
-				return true;
+				return run->plen;
 			if ((v6 && k->hi != khi) ? k->hi < khi : k->lo < klo)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
 	}
-	return false;
+	return -1;
+}
+
+/* The longest entry of the IPv4 set @set holding @addr, or -1. */
+static __always_inline int
+vmfence_ip4_match(const struct vmfence_prefix_set *set, const __be32 *addr)
+{
+	return __vmfence_prefix_set_match(set, vmfence_prefix_key(addr, 4),
+					  false);
+}
+
+/* The longest entry of the IPv6 set @set holding @addr, or -1. */
+static __always_inline int
+vmfence_ip6_match(const struct vmfence_prefix_set *set,
+		  const struct in6_addr *addr)
+{
+	return __vmfence_prefix_set_match(set, vmfence_prefix_key(addr, 16),
+					  true);
 }
 
 /* Is @addr (network byte order) in the IPv4 set @set? */
 static __always_inline bool
 vmfence_ip4_in(const struct vmfence_prefix_set *set, const __be32 *addr)
 {
-	return __vmfence_prefix_set_contains(set,
-					     vmfence_prefix_key(addr, 4), false);
+	return vmfence_ip4_match(set, addr) >= 0;
 }
 
 /* Is @addr in the IPv6 set @set? */
@@ -198,8 +218,7 @@ static __always_inline bool
 vmfence_ip6_in(const struct vmfence_prefix_set *set,
 	       const struct in6_addr *addr)
 {
-	return __vmfence_prefix_set_contains(set,
-					     vmfence_prefix_key(addr, 16), true);
+	return vmfence_ip6_match(set, addr) >= 0;
 }
 
 void vmfence_prefix_mask(u8 *addr, u8 alen, u8 plen);
@@ -218,6 +237,7 @@ struct vmfence_binding {
 	struct vmfence_prefix_set *ip4;	/* NULL when empty */
 	struct vmfence_prefix_set *ip6;	/* NULL when empty */
 	char label[VMFENCE_LABEL_MAX];
+	struct vmfence_claims *claims;	/* set while in force: claims.c */
 	struct rcu_head rcu;
 };
 
@@ -248,11 +268,13 @@ struct vmfence_net {
 	struct rhashtable ports;	/* RCU readers in the packet path */
 	struct xarray ports_by_ifindex;	/* under ->lock: lookups, dump order */
 	struct xarray bridges;		/* by ifindex; readers: RCU */
+	struct xarray ingress;		/* under ->lock: ingress.c */
+	struct rhltable claims;		/* RCU readers: claims.c */
 	u32 gen;			/* under ->lock: bumped on any change */
 	u32 apply_mark;			/* under ->lock: the last APPLY's */
 	struct vmfence_stats stats;	/* namespace totals */
 	struct vmfence_evlimit evlimit;	/* events of the whole namespace */
-	struct nf_hook_ops hook_ops[2];	/* ->priv is this vmfence_net */
+	struct nf_hook_ops hook_ops[2];	/* towards VMs; ->priv is this */
 };
 
 extern unsigned int vmfence_net_id;
@@ -308,6 +330,9 @@ struct vmfence_port *vmfence_port_create(struct vmfence_net *vn,
 					 struct net_device *dev,
 					 struct vmfence_binding *b,
 					 struct netlink_ext_ack *extack);
+int vmfence_port_prepare(struct vmfence_net *vn, struct vmfence_port *port,
+			 struct vmfence_binding *b);
+void vmfence_port_unprepare(struct vmfence_net *vn, struct vmfence_binding *b);
 void vmfence_port_publish(struct vmfence_net *vn, struct vmfence_port *port,
 			  struct vmfence_binding *b);
 void vmfence_port_remove(struct vmfence_net *vn, struct vmfence_port *port);
@@ -331,6 +356,46 @@ struct vmfence_bridge *vmfence_bridge_get_or_create(struct vmfence_net *vn,
 void vmfence_bridge_remove(struct vmfence_net *vn, struct vmfence_bridge *br);
 void vmfence_bridges_destroy(struct vmfence_net *vn);
 
+/*
+ * Addresses ports hold exactly (claims.c): a port bound to a prefix may
+ * not use one that another port of its bridge holds exactly.
+ */
+struct vmfence_claim_key {
+	u8 addr[16];
+	u8 alen;			/* 4 or 16 */
+	u8 pad[3];
+};
+
+struct vmfence_claim {
+	struct rhlist_head node;	/* in vn->claims */
+	struct vmfence_claim_key key;
+	const struct vmfence_port *port;
+};
+
+struct vmfence_claims {
+	unsigned int n;
+	struct vmfence_claim c[];
+};
+
+int vmfence_claims_init(struct vmfence_net *vn);
+void vmfence_claims_destroy(struct vmfence_net *vn);
+int vmfence_claims_add(struct vmfence_net *vn, const struct vmfence_port *port,
+		       struct vmfence_binding *b);
+void vmfence_claims_del(struct vmfence_net *vn, struct vmfence_binding *b);
+bool vmfence_claimed_by_other(struct vmfence_net *vn,
+			      const struct vmfence_port *port,
+			      const void *addr, u8 alen);
+
+/* Netdev ingress hooks on bridge ports and bound devices (ingress.c). */
+void vmfence_ingress_init(struct vmfence_net *vn);
+bool vmfence_ingress_attached(struct vmfence_net *vn,
+			      const struct net_device *dev);
+int vmfence_ingress_attach(struct vmfence_net *vn, struct net_device *dev);
+void vmfence_ingress_detach(struct vmfence_net *vn, struct net_device *dev);
+void vmfence_ingress_detach_all(struct vmfence_net *vn);
+void vmfence_ingress_ops_init(struct nf_hook_ops *ops, struct vmfence_net *vn,
+			      struct net_device *dev);
+
 extern struct notifier_block vmfence_netdev_notifier;
 extern struct pernet_operations vmfence_net_ops;
 
@@ -348,6 +413,8 @@ void vmfence_event_drop(struct net *net, struct vmfence_net *vn,
 			struct vmfence_evlimit *limit, struct sk_buff *skb,
 			enum vmfence_drop_reason reason);
 bool vmfence_event_listeners(struct net *net);
+void vmfence_events_start(void);
+void vmfence_events_stop(void);
 
 /* ---- sysfs, debugfs (sysfs.c, debugfs.c) ---- */
 

@@ -96,8 +96,8 @@ check "after the attacks: vm2 reaches the gateway" n2 ping -c 1 -W 5 "$GW"
 attacks_fail
 
 # --- what keeps working ---
-vt "ARP probe from 0.0.0.0 (RFC 5227)" vif1 arrive vm1:eth0 vm3:eth0 \
-	"$A op=request spa=0.0.0.0 tpa=10.0.0.77" passed=1
+vt "ARP probe from 0.0.0.0 (RFC 5227) for its own address" vif1 arrive vm1:eth0 vm3:eth0 \
+	"$A op=request spa=0.0.0.0 tpa=$IP1" passed=1
 vt "gratuitous ARP request for its own address" vif1 arrive vm1:eth0 vm3:eth0 \
 	"$A dst_mac=$BCAST op=request spa=$IP1 tpa=$IP1" passed=1
 vt "gratuitous ARP reply for its own address" vif1 arrive vm1:eth0 vm3:eth0 \
@@ -114,8 +114,10 @@ vt "ARP request from just past the bound prefix" vif1 drop vm1:eth0 vm3:eth0 \
 	"$A op=request spa=10.0.0.80 tpa=$GW" arp_spoof=1
 vt_run
 ctl port addr del vif1 10.0.0.64/28
-# ... and the tools: busybox arping's duplicate address probe and
+# ... and the tools: busybox arping's duplicate address probe, for an
+# address just bound to vm1 (as a DHCP client probes its lease), and its
 # unsolicited announcement, for vm1's own address.
+ctl port addr add vif1 10.0.0.77
 b=$(counters vif1)
 watch_start vm3:eth0
 check "busybox arping -D (duplicate address detection) finds no duplicate" \
@@ -127,6 +129,7 @@ n1 busybox arping -U -c 1 -w 1 -I eth0 "$IP1" >/dev/null 2>&1 || true
 watch_check "busybox arping -U (own address) reaches the gateway" vm3:eth0 \
 	"arp_spa=$IP1 arp_tpa=$IP1 arp_sha=$M1"
 expect_counters "busybox arping -D and -U: vif1 passed, nothing dropped" "$b" "$(counters vif1)" passed=+
+ctl port addr del vif1 10.0.0.77
 # ... and resolution by the kernels, both ways, from empty caches.
 $IP -n vm3 neigh del "$IP2" dev eth0
 for k in 1 2 3; do $IP -n "vm$k" neigh flush dev eth0; done

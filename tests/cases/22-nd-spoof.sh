@@ -115,8 +115,8 @@ vt "NA for its own link-local address, to all nodes" vif1 arrive vm1:eth0 vm2:et
 	"na $S target=$LL1 flags=O" passed=1
 vt "NS for vm2, own MAC in the source option" vif1 arrive vm1:eth0 vm2:eth0 \
 	"ns $S target=$A2" passed=1
-vt "DAD NS from :: for a new address" vif1 arrive vm1:eth0 vm2:eth0,vm3:eth0 \
-	"ns src_mac=$M1 target=2001:db8::1:1" passed=1
+vt "DAD NS from :: for its own address" vif1 arrive vm1:eth0 vm2:eth0,vm3:eth0 \
+	"ns src_mac=$M1 target=$A1" passed=1
 vt "RS from its link-local address, own MAC" vif1 arrive vm1:eth0 vm3:eth0 \
 	"rs $S" passed=1
 vt_run
@@ -136,11 +136,14 @@ watch_check "vm1's DAD probe for 2001:db8::1:1 reaches vm2" vm2:eth0 \
 check "vm1's new address passes DAD" wait_dad vm1 2001:db8::1:1
 check "vm2 -> vm1's new address ping" n2 ping -c 1 -W 5 2001:db8::1:1
 expect_counters "DAD and ping: vif1 passed, nothing dropped" "$b" "$(counters vif1)" passed=+
+# Two VMs bound to one address (an orchestrator's mistake): DAD tells.
+ctl port addr add vif2 "$A3"
 $IP -n vm2 addr add "$A3/64" dev eth0
 rc=0
 wait_dad vm2 "$A3" || rc=$?
 expect_eq "vm2 taking vm3's address: DAD fails (vm3's NA reached vm2)" "1 (dadfailed)" "$rc$([ $rc = 1 ] && echo ' (dadfailed)')"
 $IP -n vm2 addr del "$A3/64" dev eth0
+ctl port addr del vif2 "$A3"
 for k in 1 3; do $IP -n "vm$k" -6 neigh del "$A2" dev eth0; done
 for k in 1 2 3; do $IP -n "vm$k" -6 neigh flush dev eth0; done
 b=$(counters vif1)

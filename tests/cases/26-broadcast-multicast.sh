@@ -51,8 +51,8 @@ attack "IPv6 UDP to vm2's address in an Ethernet multicast frame" vif1 multicast
 	"$U6 dst_mac=33:33:00:00:00:01 dst_ip=$(sink_ip6 2)"
 # The DHCP client's exception is to broadcast, not to multicast: a VM
 # could otherwise multicast anything from port 68 to port 67.
-attack "DHCP client ports (68 -> 67) to 239.1.2.3" vif1 multicast vm1:eth0 vm3:eth0 \
-	"udp src_mac=$M1 src_ip=$IP1 sport=68 dport=67 dst_ip=239.1.2.3"
+attack "DHCP client message (68 -> 67) to 239.1.2.3" vif1 multicast vm1:eth0 vm3:eth0 \
+	"dhcp4 msg=request src_mac=$M1 src_ip=$IP1 dst_mac=01:00:5e:01:02:03 dst_ip=239.1.2.3"
 attack "DHCP DISCOVER in an Ethernet multicast frame" vif1 multicast vm1:eth0 vm3:eth0 \
 	"dhcp4 src_mac=$M1 msg=discover dst_mac=01:00:5e:00:00:01"
 
@@ -131,7 +131,7 @@ watch_start vm3:eth0
 $IP -n vm1 addr add 239.1.2.3/32 dev eth0 autojoin
 watch_check "vm1's stack: its IGMP report does not reach vm3" vm3:eth0 "eth_src=$M1 proto=2" drop
 watch_start vm3:eth0
-$IP -n vm1 -6 addr add ff05::1234/128 dev eth0 autojoin
+$IP -n vm1 -6 addr add ff05::1234/128 dev eth0 autojoin nodad
 watch_check "vm1's stack: its MLD report reaches vm3" vm3:eth0 "eth_src=$M1 icmp_type=143"
 expect_counters "vm1's stack: IGMP reports dropped as multicast, MLD reports passed" \
 	"$b" "$(counters vif1)" multicast=+ passed=+

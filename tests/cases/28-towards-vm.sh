@@ -45,8 +45,6 @@ attack "Ethernet multicast (33:33:...), vm2's IPv6 address" vif1 not_for_port vm
 	"$R6 dst_mac=33:33:00:00:00:02 dst_ip=$A2"
 attack "ARP request for vm2's address (broadcast)" vif1 not_for_port vm3:eth0 vm1:eth0 \
 	"arp src_mac=$M3 op=request spa=$IP3 tpa=$IP2"
-attack "gratuitous ARP request of the router (broadcast)" vif1 not_for_port vm3:eth0 vm1:eth0 \
-	"arp src_mac=$M3 op=request spa=$IP3 tpa=$IP3"
 attack "ARP reply to vm1's MAC about vm2's address" vif1 not_for_port vm3:eth0 vm1:eth0 \
 	"arp src_mac=$M3 dst_mac=$M1 op=reply spa=$IP3 tha=$M1 tpa=$IP2"
 attack "ARP reply to vm1's MAC and address, target MAC vm2's" vif1 not_for_port vm3:eth0 vm1:eth0 \
@@ -129,6 +127,12 @@ vt "ARP request for vm1's address (unicast)" vif1 arrive vm3:eth0 vm1:eth0 \
 	"arp src_mac=$M3 dst_mac=$M1 op=request spa=$IP3 tpa=$IP1"
 vt "ARP reply to vm1" vif1 arrive vm3:eth0 vm1:eth0 \
 	"arp src_mac=$M3 dst_mac=$M1 op=reply spa=$IP3 tha=$M1 tpa=$IP1"
+# The router's announcements (VRRP/keepalived taking over the gateway
+# address) reach every VM, or they keep the old gateway's MAC.
+vt "gratuitous ARP request of the router (broadcast)" vif1 arrive vm3:eth0 vm1:eth0,vm2:eth0 \
+	"arp src_mac=$M3 op=request spa=$IP3 tpa=$IP3"
+vt "gratuitous ARP reply of the router (broadcast)" vif1 arrive vm3:eth0 vm1:eth0,vm2:eth0 \
+	"arp src_mac=$M3 dst_mac=$BCAST op=reply spa=$IP3 tha=$BCAST tpa=$IP3"
 vt_run
 # The router's and vm2's stacks reach vm1, both ways, from empty caches.
 for k in 1 2 3; do $IP -n "vm$k" neigh flush dev eth0; done

@@ -39,7 +39,9 @@ for f in $ALL; do
 	send_expect "no binding: $f reaches vm2" arrive vm1:eth0 vm2:eth0 "${!f}"
 done
 
-bind 1
+# vm1's binding includes the addresses it runs DAD for (a DAD probe may
+# only ask about the VM's own addresses).
+bind 1 ip 2001:db8::77 ip 2001:db8::1:1
 bind 2
 bind 3 mode trusted
 
@@ -75,8 +77,8 @@ verdict "another link-local source" LL_OTHER ip6_spoof
 verdict "vm2's link-local source" LL_OF_VM2 ip6_spoof
 verdict "non-EUI-64 link-local source" LL_NOT_EUI64 ip6_spoof
 
-# The kernels' own stacks.  vm1 adds an address without "nodad": its DAD
-# Neighbor Solicitation from :: must reach vm2.
+# The kernels' own stacks.  vm1 adds an address without "nodad" (bound
+# above): its DAD Neighbor Solicitation from :: must reach vm2.
 watch_start vm2:eth0
 $IP -n vm1 addr add 2001:db8::1:1/64 dev eth0
 watch_check "vm1's own DAD probe from :: reaches vm2" vm2:eth0 \

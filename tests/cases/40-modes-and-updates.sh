@@ -101,7 +101,7 @@ c=$(counters vif1)
 expect_eq "stats reset vif1: its drop counters are 0 (none listed here)" "" \
 	"$(tr ' ' '\n' <<<"${c#passed=* }" | grep -v '=0$' || true)"
 expect_eq "stats reset vif1: every reason listed" \
-	"dropped arp_spoof broadcast dhcp6_server dhcp_server dhcp_snoop ethertype ip4_spoof ip6_spoof mac_spoof malformed multicast nd_spoof not_for_port redirect router_advert unbound vlan" \
+	"dropped arp_spoof bpdu broadcast csum_offload dhcp6_server dhcp_server dhcp_snoop dhcp_spoof ethertype ip4_spoof ip6_spoof mac_spoof malformed multicast nd_spoof not_for_port redirect router_advert unbound vlan" \
 	"$(tr ' ' '\n' <<<"${c#passed=* }" | cut -d= -f1 | tr '\n' ' ' | sed 's/ $//')"
 send_expect "after reset: forged IPv4 dropped" drop vm1:eth0 vm2:eth0 "$FORGED_IP4"
 expect_eq "after reset: counting again" 1 "$(jsq 'P[0]["drops"]["ip4_spoof"]' -j stats vif1)"

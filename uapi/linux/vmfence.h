@@ -167,7 +167,7 @@
 #define _UAPI_LINUX_VMFENCE_H
 
 #define VMFENCE_GENL_NAME	"vmfence"
-#define VMFENCE_GENL_VERSION	1
+#define VMFENCE_GENL_VERSION	2	/* 2: reasons bpdu, csum_offload, dhcp_spoof */
 #define VMFENCE_MCGRP_EVENTS	"events"
 
 #define VMFENCE_LABEL_MAX	64	/* including the terminating NUL */
@@ -335,6 +335,11 @@ enum vmfence_drop_reason {
 	VMFENCE_DROP_NOT_FOR_PORT,	/* towards a VM: not addressed to it */
 	VMFENCE_DROP_DHCP_SNOOP,	/* towards a VM: another's DHCP request */
 	VMFENCE_DROP_UNBOUND,	/* from an unbound port of a "drop" bridge */
+	VMFENCE_DROP_BPDU,	/* to the bridge group address 01:80:c2:00:00:00 */
+	VMFENCE_DROP_CSUM_OFFLOAD, /* checksum offsets (virtio-net header) that
+				    * are not the parsed transport checksum */
+	VMFENCE_DROP_DHCP_SPOOF, /* DHCP client message whose chaddr is not
+				  * the bound MAC */
 	__VMFENCE_DROP_LAST
 };
 #define VMFENCE_DROP_MAX (__VMFENCE_DROP_LAST - 1)
