@@ -15,7 +15,7 @@
 # Per-namespace helpers in the WireGuard selftest spirit:
 #   nh CMD...      run CMD in "host";  n1..n9 CMD...: in vm1..vm9
 #   ctl ARGS...    ctl/vmfencectl ARGS, in "host"
-#   topo_up N, topo_down, bind K [ARGS...] (vifK to vmK's MAC and
+#   topo_up N, topo_down, tap_add NAME, bind K [ARGS...] (vifK to vmK's MAC and
 #   addresses), bind_rx K [ARGS...] (the same plus the sink addresses
 #   crafted frames are sent to), wait_ll K, vm_mac/vm_ip4/vm_ip6/vm_ll K,
 #   neigh_mac NS ADDR, has_addr NS PREFIX, wait_dad NS ADDR
@@ -208,6 +208,20 @@ topo_up() {
 		} | $IP -n "vm$k" -batch -
 	done
 	TOPO_N=$n
+}
+
+# tap_add NAME [MAC]: a tap device in "host", enslaved to br0 and up, as
+# QEMU/libvirt make for a VM (with a virtio-net header: "pkt tap-open"
+# attaches to it as the VM's NIC).  The tun module and /dev/net/tun are
+# made if missing (the guest has no udev).
+tap_add() {
+	modprobe tun 2>/dev/null || true
+	if [ ! -e /dev/net/tun ]; then
+		mkdir -p /dev/net
+		mknod /dev/net/tun c 10 200
+	fi
+	$IP -n host tuntap add dev "$1" mode tap vnet_hdr
+	$IP -n host link set "$1" ${2:+address "$2"} master br0 up
 }
 
 topo_down() {

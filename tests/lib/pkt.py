@@ -12,7 +12,25 @@ Commands:
       packet's metadata, Ethernet padding ignored) are seen there.
       "arrive" waits up to --timeout (default 5 s); "drop" watches for
       --drop-wait (default 0.5 s, env VMFENCE_PKT_DROP_WAIT).
-  send --from NS:IF --frame SPEC [--count N] [--interval S]
+  send --from NS:IF --frame SPEC [--count N] [--interval S] [--vary-src-mac]
+      --vary-src-mac: frame K gets source MAC 02:5a:XX:XX:XX:XX (K), one
+      new MAC a frame (FDB exhaustion).
+  vnet-send --tap NS:TAP --frame SPEC [--csum-start S --csum-offset O
+            [--pseudo] [--steer V]] [--expect-reply MATCH --name NAME
+            [--timeout S]]
+      Send FRAME as a VM with a virtio-net NIC does: through the tap TAP
+      of namespace NS, opened with IFF_TAP|IFF_NO_PI|IFF_VNET_HDR, with a
+      virtio-net header that marks it NEEDS_CSUM with the given checksum
+      start and offset (from the start of the frame).  --steer V sets the
+      frame's last two bytes so that the 16-bit checksum the host computes
+      and writes at S+O is V (how a VM steers the rewrite, see
+      steer_word()); --pseudo puts in that field what a sending stack
+      leaves there for the device (the pseudo-header sum): an ordinary
+      offloaded frame.  --expect-reply MATCH: a frame matching MATCH
+      (watch-check keys) must come back to the tap within --timeout.
+  tap-open --tap NS:TAP        attach to the tap now (it stays attached)
+  txcsum --dev NS:IF on|off    turn the device's tx checksum offload on or
+                               off (SIOCETHTOOL; ethtool is not needed)
   verdicts --file F [--timeout S] [--settle S] [--drop-wait S]
       A table of frames (lines "NAME VIF arrive|drop FROM TO,... FRAME
       [WANT [COUNT]]", tab-separated), sent one after the other; VIF's
@@ -58,8 +76,8 @@ NS:IF names an interface in the namespace /run/netns/NS; a bare IF is in
 pkt.py's own namespace.
 
 Frame SPEC: a kind, then key=value words (a later key overrides):
-  udp     src_mac dst_mac src_ip dst_ip sport dport [payload]  (v4 or v6
-          from the addresses)
+  udp     src_mac dst_mac src_ip dst_ip sport dport [payload] [udp_csum=N]
+          (v4 or v6 from the addresses)
   tcp     ... sport dport [flags=S] [seq] [ack] [win] [payload]
   icmp    echo request (or type= code=) [id] [seq] [payload]      IPv4
   icmp6   echo request (or type= code=) [id] [seq] [payload]      IPv6
@@ -373,6 +391,8 @@ def build_udp(f):
     def seg(proto):
         s = struct.pack("!HHHH", sport, dport, 8 + len(body), 0) + body
         c = l4_csum(f["src_ip"], f["dst_ip"], 17, s)
+        if "udp_csum" in f:     # forced: udp_csum=0 is "none" over IPv4
+            c = num(f["udp_csum"])
         return s[:6] + struct.pack("!H", c) + s[8:]
     return ip_packet(f, 17, seg)
 
@@ -1015,9 +1035,157 @@ def cmd_send(a, out):
         for i in range(a.count):
             if i and a.interval:
                 time.sleep(a.interval)
+            if a.vary_src_mac:
+                frame = frame[:6] + b"\x02\x5a" + struct.pack("!I", i) + frame[12:]
             tx.send(frame)
     finally:
         tx.close()
+    return 0
+
+
+# --- a VM's virtio-net NIC: a tap with a virtio-net header ------------------
+
+TUNSETIFF = 0x400454CA
+IFF_TAP = 0x0002
+IFF_NO_PI = 0x1000
+IFF_VNET_HDR = 0x4000
+VIRTIO_NET_HDR_F_NEEDS_CSUM = 1
+
+
+TAPS = {}
+
+
+def open_tap(endpoint):
+    """The queue of tap TAP in namespace NS (it must exist, made with "ip
+    tuntap add ... mode tap vnet_hdr"), as QEMU opens it: non-blocking,
+    every frame preceded by a 10-byte virtio_net_hdr.  It stays open (in
+    serve mode, until the file ends): the tap has carrier only while a
+    queue is attached, and a bridge port comes up a moment after."""
+    import fcntl
+    if endpoint in TAPS:
+        return TAPS[endpoint]
+    ns, name = parse_endpoint(endpoint)
+    with Netns(ns):
+        fd = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
+    try:
+        fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(),
+                                               IFF_TAP | IFF_NO_PI | IFF_VNET_HDR))
+    except OSError as e:
+        os.close(fd)
+        raise Error("%s: TUNSETIFF: %s" % (endpoint, e.strerror))
+    TAPS[endpoint] = fd
+    return fd
+
+
+def cmd_tap_open(a, out):
+    open_tap(a.tap)
+    return 0
+
+
+def ones_add(a, b):
+    s = a + b
+    return (s & 0xFFFF) + (s >> 16)
+
+
+def steer_word(frame, start, offset, value):
+    """The frame with its last two bytes set so that the checksum the host
+    completes (skb_checksum_help(): the one's complement of the folded sum
+    of every byte from START, written at START + OFFSET) is VALUE.  The
+    last word must sit at an even distance from START."""
+    if (len(frame) - 2 - start) % 2:
+        raise Error("steer: the last word is not aligned to the checksum start")
+    body = frame[:-2] + b"\0\0"
+    data = body[start:]
+    total = 0
+    for i in range(0, len(data), 2):
+        total = ones_add(total, struct.unpack("!H", data[i:i + 2])[0])
+    # fold(total + W) must be ~VALUE: W = ~VALUE - total, one's complement.
+    w = ones_add(~value & 0xFFFF, ~total & 0xFFFF)
+    return body[:-2] + struct.pack("!H", w)
+
+
+def pseudo_field(frame, start, offset):
+    """The frame with the transport checksum at START + OFFSET set as a
+    sending stack leaves it for the device to complete: the folded sum of
+    the pseudo-header (IPv4 or IPv6, untagged)."""
+    et = struct.unpack_from("!H", frame, 12)[0]
+    if et == ETH_P_IP:
+        ihl = (frame[14] & 0xF) * 4
+        proto = frame[23]
+        pseudo = frame[26:34] + struct.pack("!BBH", 0, proto, len(frame) - 14 - ihl)
+    elif et == ETH_P_IPV6:
+        plen = struct.unpack_from("!H", frame, 18)[0]
+        pseudo = frame[22:54] + struct.pack("!IxxxB", plen, frame[20])
+    else:
+        raise Error("--pseudo: neither IPv4 nor IPv6")
+    total = 0
+    for i in range(0, len(pseudo), 2):
+        total = ones_add(total, struct.unpack("!H", pseudo[i:i + 2])[0])
+    pos = start + offset
+    return frame[:pos] + struct.pack("!H", total) + frame[pos + 2:]
+
+
+def cmd_vnet_send(a, out):
+    frame = build(a.frame)
+    flags = 0
+    start = offset = 0
+    if a.csum_start is not None:
+        flags = VIRTIO_NET_HDR_F_NEEDS_CSUM
+        start, offset = a.csum_start, a.csum_offset
+        if a.pseudo:
+            frame = pseudo_field(frame, start, offset)
+        if a.steer is not None:
+            frame = steer_word(frame, start, offset, num(a.steer))
+    # hdr_len: tun refuses one shorter than the Ethernet header.
+    hdr_len = max(14, start + offset + 2) if flags else 0
+    hdr = struct.pack("<BBHHHH", flags, 0, hdr_len, 0, start, offset)
+    fd = open_tap(a.tap)
+    while True:             # what the host sent before is not a reply
+        try:
+            os.read(fd, 65536)
+        except BlockingIOError:
+            break
+    os.write(fd, hdr + frame)
+    if not a.expect_reply:
+        return 0
+    want = {}
+    for w in shlex.split(a.expect_reply):
+        k, _, v = w.partition("=")
+        want[k] = norm_match(k, v)
+    deadline = time.monotonic() + a.timeout
+    while time.monotonic() < deadline:
+        select.select([fd], [], [], max(0, deadline - time.monotonic()))
+        try:
+            data = os.read(fd, 65536)[10:]
+        except BlockingIOError:
+            continue
+        f = dissect(data)
+        if all(f.get(k) == v for k, v in want.items()):
+            out("ok", a.name, "the reply came back to %s: %s" % (a.tap, f))
+            return 0
+    out("FAIL", a.name, "expected a frame with %s back at %s within %.1f s; saw none"
+        % (a.expect_reply, a.tap, a.timeout))
+    return 1
+
+
+SIOCETHTOOL = 0x8946
+ETHTOOL_STXCSUM = 0x17
+
+
+def cmd_txcsum(a, out):
+    import fcntl
+    ns, ifname = parse_endpoint(a.dev)
+    with Netns(ns):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        val = ctypes.create_string_buffer(struct.pack("II", ETHTOOL_STXCSUM,
+                                                      1 if a.state == "on" else 0))
+        ifr = struct.pack("16sP", ifname.encode(), ctypes.addressof(val))
+        fcntl.ioctl(s.fileno(), SIOCETHTOOL, ifr)
+    except OSError as e:
+        raise Error("%s: ETHTOOL_STXCSUM: %s" % (a.dev, e.strerror))
+    finally:
+        s.close()
     return 0
 
 
@@ -1223,7 +1391,26 @@ def parser():
     s.add_argument("--frame", required=True)
     s.add_argument("--count", type=int, default=1)
     s.add_argument("--interval", type=float, default=0.0)
+    s.add_argument("--vary-src-mac", action="store_true")
     s.set_defaults(fn=cmd_send)
+    vs = sub.add_parser("vnet-send")
+    vs.add_argument("--tap", required=True)
+    vs.add_argument("--frame", required=True)
+    vs.add_argument("--csum-start", type=int)
+    vs.add_argument("--csum-offset", type=int)
+    vs.add_argument("--steer")
+    vs.add_argument("--pseudo", action="store_true")
+    vs.add_argument("--expect-reply")
+    vs.add_argument("--name", default="vnet-send")
+    vs.add_argument("--timeout", type=float, default=5.0)
+    vs.set_defaults(fn=cmd_vnet_send)
+    to = sub.add_parser("tap-open")
+    to.add_argument("--tap", required=True)
+    to.set_defaults(fn=cmd_tap_open)
+    tx = sub.add_parser("txcsum")
+    tx.add_argument("--dev", required=True)
+    tx.add_argument("state", choices=("on", "off"))
+    tx.set_defaults(fn=cmd_txcsum)
     vd = sub.add_parser("verdicts")
     vd.add_argument("--file", required=True)
     vd.add_argument("--ns", default="host")
