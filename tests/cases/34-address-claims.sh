@@ -111,7 +111,7 @@ vt_run
 ctl port addr add vif3 10.0.0.200
 ctl port addr add vif2 10.0.0.200
 vt "from an address vm2 and vm3 both hold exactly, by vm2" vif2 arrive vm2:eth0 vm3:eth0 \
-	"udp src_mac=$M2 dst_mac=$M3 src_ip=10.0.0.200 dst_ip=$(vm_ip4 3)" passed=1
+	"udp src_mac=$M2 dst_mac=$M3 src_ip=10.0.0.200 dst_ip=$(vm_ip4 3)" passed=+
 vt "... but not by vm1 through 10.0.0.0/24" vif1 drop vm1:eth0 vm3:eth0 \
 	"udp src_mac=$M1 dst_mac=$M3 src_ip=10.0.0.200 dst_ip=$(vm_ip4 3)" ip4_spoof=1
 vt_run
