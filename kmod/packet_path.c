@@ -4,12 +4,16 @@
  *
  * Read top to bottom: the two bridge hooks, then the checks they run.
  *
- *   NF_BR_PRE_ROUTING  a frame enters the bridge from port state->in.
- *                      From a port bound in enforce mode it must carry the
- *                      VM's own addresses and must not play infrastructure
- *                      (DHCP server, router).  From an unbound port it
+ *   NF_NETDEV_INGRESS  a frame arrives from a VM at its port state->in,
+ *                      before the bridge, a VLAN device on the port or the
+ *                      host's stack sees it (ingress.c says which devices
+ *                      carry this hook, and why there).  From a port bound
+ *                      in enforce mode it must carry the VM's own
+ *                      addresses and must not play infrastructure (DHCP
+ *                      server, router, querier).  From an unbound port it
  *                      passes, unless its bridge is set to drop those.
- *   NF_BR_FORWARD      a frame leaves the bridge through port state->out.
+ *   NF_BR_FORWARD,     a frame leaves the bridge through port state->out,
+ *   NF_BR_LOCAL_OUT    from another port or from the host's own stack.
  *                      Towards a port bound in enforce mode it must be
  *                      addressed to that VM, and must not be another VM's
  *                      DHCP request.  Flooded frames pass this hook once
@@ -17,7 +21,7 @@
  *
  * Hooks run under rcu_read_lock() with bottom halves disabled.  They take
  * no lock: one rhashtable lookup finds the port, one rcu_dereference()
- * its binding.  At both hooks skb->data points at the network header;
+ * its binding.  At every hook skb->data points at the network header;
  * every read goes through skb_header_pointer() and its bounds check, and
  * lengths are taken from the IP headers only after they were checked
  * against the frame, so nothing is ever read past the end of the data.
