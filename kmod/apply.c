@@ -240,7 +240,7 @@ static void vmfence_apply_undo(struct vmfence_net *vn, struct vmfence_apply *ap)
 		}
 		if (!ap->ports[i].created)
 			continue;
-		port = vmfence_port_find(vn, ap->ports[i].dev->ifindex);
+		port = vmfence_port_find(vn, ap->ports[i].dev);
 		/*
 		 * The packet path may be reading the binding: it goes with
 		 * the port, after a grace period.
@@ -251,7 +251,7 @@ static void vmfence_apply_undo(struct vmfence_net *vn, struct vmfence_apply *ap)
 	for (i = 0; i < ap->nbridges; i++) {
 		if (!ap->bridges[i].created)
 			continue;
-		br = vmfence_bridge_find(vn, ap->bridges[i].dev->ifindex);
+		br = vmfence_bridge_find(vn, ap->bridges[i].dev);
 		vmfence_bridge_remove(vn, br);
 	}
 }
@@ -271,7 +271,7 @@ static int vmfence_apply_prepare(struct vmfence_net *vn,
 		struct vmfence_staged_port *sp = &ap->ports[i];
 		const struct vmfence_binding *old;
 
-		port = vmfence_port_find(vn, sp->dev->ifindex);
+		port = vmfence_port_find(vn, sp->dev);
 		if (!port)
 			continue;
 		old = vmfence_deref(vn, port->binding);
@@ -291,7 +291,7 @@ static int vmfence_apply_prepare(struct vmfence_net *vn,
 	for (i = 0; i < ap->nports; i++) {
 		struct vmfence_staged_port *sp = &ap->ports[i];
 
-		port = vmfence_port_find(vn, sp->dev->ifindex);
+		port = vmfence_port_find(vn, sp->dev);
 		if (port) {
 			if (sp->unchanged)
 				continue;
@@ -314,7 +314,7 @@ static int vmfence_apply_prepare(struct vmfence_net *vn,
 	for (i = 0; i < ap->nbridges; i++) {
 		struct vmfence_staged_bridge *sb = &ap->bridges[i];
 
-		if (vmfence_bridge_find(vn, sb->dev->ifindex))
+		if (vmfence_bridge_find(vn, sb->dev))
 			continue;
 		br = vmfence_bridge_get_or_create(vn, sb->dev);
 		if (IS_ERR(br)) {
@@ -344,13 +344,17 @@ static void vmfence_apply_commit(struct vmfence_net *vn,
 	unsigned long idx;
 	unsigned int i;
 
-	u32 mark = ++vn->apply_mark;
+	u64 mark = ++vn->apply_mark;
 
-	/* Every port and bridge of the document gets this apply's mark. */
+	/*
+	 * Every port and bridge of the document gets this apply's mark.
+	 * 64 bits: it never wraps around to the 0 a port made since carries,
+	 * which --replace would then keep.
+	 */
 	for (i = 0; i < ap->nports; i++) {
 		struct vmfence_staged_port *sp = &ap->ports[i];
 
-		port = vmfence_port_find(vn, sp->dev->ifindex);
+		port = vmfence_port_find(vn, sp->dev);
 		port->apply_mark = mark;
 		if (sp->created) {
 			sp->b = NULL;	/* the port's now */
@@ -362,7 +366,7 @@ static void vmfence_apply_commit(struct vmfence_net *vn,
 		sp->b = NULL;
 	}
 	for (i = 0; i < ap->nbridges; i++) {
-		br = vmfence_bridge_find(vn, ap->bridges[i].dev->ifindex);
+		br = vmfence_bridge_find(vn, ap->bridges[i].dev);
 		br->apply_mark = mark;
 		WRITE_ONCE(br->unbound, ap->bridges[i].unbound);
 	}

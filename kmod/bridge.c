@@ -26,11 +26,15 @@ struct vmfence_bridge *vmfence_bridge_lookup_rcu(struct vmfence_net *vn,
 	return br && br->dev == dev ? br : NULL;
 }
 
-/* Called with vn->lock held. */
-struct vmfence_bridge *vmfence_bridge_find(struct vmfence_net *vn, int ifindex)
+/* The entry of @dev, or NULL (see vmfence_port_find()); vn->lock held. */
+struct vmfence_bridge *vmfence_bridge_find(struct vmfence_net *vn,
+					   const struct net_device *dev)
 {
+	struct vmfence_bridge *br;
+
 	lockdep_assert_held(&vn->lock);
-	return xa_load(&vn->bridges, ifindex);
+	br = xa_load(&vn->bridges, dev->ifindex);
+	return br && br->dev == dev ? br : NULL;
 }
 
 /* Called with vn->lock held; a new entry starts with "pass". */
@@ -40,7 +44,7 @@ struct vmfence_bridge *vmfence_bridge_get_or_create(struct vmfence_net *vn,
 	struct vmfence_bridge *br;
 	int err;
 
-	br = vmfence_bridge_find(vn, dev->ifindex);
+	br = vmfence_bridge_find(vn, dev);
 	if (br)
 		return br;
 	if (!vmfence_dev_here(vn, dev))

@@ -7,7 +7,11 @@
  *   /sys/kernel/debug/vmfence/bridges  every bridge setting
  *
  * The format is for people and may change; scripts use vmfencectl -j.
- * Each namespace is read under its vn->lock, like a netlink dump.
+ * Root only (they span every namespace).  Read under RCU, taking no lock
+ * the writers take: ports, bindings and bridge entries are freed after
+ * a grace period, and the xarrays may be walked under RCU.  A reading
+ * that races with a change may show a port once with the old binding or
+ * the new one, or miss a port being added.
  */
 #include <linux/debugfs.h>
 #include <linux/rtnetlink.h>
@@ -55,16 +59,15 @@ static int vmfence_ports_show(struct seq_file *m, void *v)
 	unsigned long idx;
 	struct net *net;
 
-	down_read(&net_rwsem);
-	for_each_net(net) {
+	rcu_read_lock();
+	for_each_net_rcu(net) {
 		struct vmfence_net *vn = vmfence_pernet(net);
 
-		mutex_lock(&vn->lock);
 		xa_for_each(&vn->ports_by_ifindex, idx, port) {
 			const struct vmfence_binding *b;
 			int i;
 
-			b = vmfence_deref(vn, port->binding);
+			b = rcu_dereference(port->binding);
 			seq_printf(m, "netns %u ifindex %d %s mac %pM mode %s seq %llu flags 0x%x label \"%s\"\n\taddrs",
 				   net->ns.inum, port->dev->ifindex,
 				   port->dev->name, b->mac,
@@ -80,9 +83,8 @@ static int vmfence_ports_show(struct seq_file *m, void *v)
 			seq_putc(m, '\n');
 			vmfence_seq_stats(m, &port->stats);
 		}
-		mutex_unlock(&vn->lock);
 	}
-	up_read(&net_rwsem);
+	rcu_read_unlock();
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmfence_ports);
@@ -93,22 +95,20 @@ static int vmfence_bridges_show(struct seq_file *m, void *v)
 	unsigned long idx;
 	struct net *net;
 
-	down_read(&net_rwsem);
-	for_each_net(net) {
+	rcu_read_lock();
+	for_each_net_rcu(net) {
 		struct vmfence_net *vn = vmfence_pernet(net);
 
-		mutex_lock(&vn->lock);
 		xa_for_each(&vn->bridges, idx, br) {
 			seq_printf(m, "netns %u ifindex %d %s unbound %s\n",
 				   net->ns.inum, br->dev->ifindex,
 				   br->dev->name,
-				   br->unbound == VMFENCE_UNBOUND_DROP ?
+				   READ_ONCE(br->unbound) == VMFENCE_UNBOUND_DROP ?
 				   "drop" : "pass");
 			vmfence_seq_stats(m, &br->stats);
 		}
-		mutex_unlock(&vn->lock);
 	}
-	up_read(&net_rwsem);
+	rcu_read_unlock();
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmfence_bridges);

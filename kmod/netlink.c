@@ -133,7 +133,7 @@ static struct net_device *vmfence_nl_port(struct vmfence_net *vn,
 	dev = vmfence_nl_port_dev(genl_info_net(info), tb,
 				  info->attrs[VMFENCE_A_PORT], info->extack);
 	if (!IS_ERR(dev) && portp)
-		*portp = vmfence_port_find(vn, dev->ifindex);
+		*portp = vmfence_port_find(vn, dev);
 	return dev;
 }
 
@@ -358,7 +358,7 @@ static int vmfence_nl_port_set(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&vn->lock);
-	port = vmfence_port_find(vn, dev->ifindex);
+	port = vmfence_port_find(vn, dev);
 	if (!port) {
 		port = vmfence_port_create(vn, dev, b, extack);
 		if (IS_ERR(port))
@@ -762,7 +762,7 @@ static int vmfence_nl_bridge_get(struct sk_buff *skb, struct genl_info *info)
 		goto out_put;
 	}
 	mutex_lock(&vn->lock);
-	br = vmfence_bridge_find(vn, dev->ifindex);
+	br = vmfence_bridge_find(vn, dev);
 	if (br)
 		err = vmfence_nl_fill_bridge(msg, br, info->snd_portid,
 					     info->snd_seq, 0, NULL);

@@ -55,11 +55,20 @@ void vmfence_ports_destroy(struct vmfence_net *vn)
 	rhashtable_destroy(&vn->ports);
 }
 
-/* Called with vn->lock held. */
-struct vmfence_port *vmfence_port_find(struct vmfence_net *vn, int ifindex)
+/*
+ * The port of @dev, or NULL.  Called with vn->lock held.  The device,
+ * not its ifindex, is what a command names: a device moved to another
+ * namespace may get a new ifindex there that is another device's here,
+ * and a command still holding it must not find that one's port.
+ */
+struct vmfence_port *vmfence_port_find(struct vmfence_net *vn,
+				       const struct net_device *dev)
 {
+	struct vmfence_port *port;
+
 	lockdep_assert_held(&vn->lock);
-	return xa_load(&vn->ports_by_ifindex, ifindex);
+	port = xa_load(&vn->ports_by_ifindex, dev->ifindex);
+	return port && port->dev == dev ? port : NULL;
 }
 
 /*
@@ -221,7 +230,7 @@ static int vmfence_netdev_changeupper(struct vmfence_net *vn,
 		if (err)
 			NL_SET_ERR_MSG(info->info.extack,
 				       "vmfence: cannot hook the new bridge port");
-	} else if (!vmfence_port_find(vn, dev->ifindex)) {
+	} else if (!vmfence_port_find(vn, dev)) {
 		vmfence_ingress_detach(vn, dev);
 	}
 	mutex_unlock(&vn->lock);
@@ -252,11 +261,11 @@ static int vmfence_netdev_event(struct notifier_block *nb,
 	case NETDEV_UNREGISTER:
 		/* Also sent when the device moves to another namespace. */
 		mutex_lock(&vn->lock);
-		port = vmfence_port_find(vn, dev->ifindex);
-		if (port && port->dev == dev)
+		port = vmfence_port_find(vn, dev);
+		if (port)
 			vmfence_port_remove(vn, port);
-		br = vmfence_bridge_find(vn, dev->ifindex);
-		if (br && br->dev == dev)
+		br = vmfence_bridge_find(vn, dev);
+		if (br)
 			vmfence_bridge_remove(vn, br);
 		vmfence_ingress_detach(vn, dev);
 		mutex_unlock(&vn->lock);
@@ -264,8 +273,8 @@ static int vmfence_netdev_event(struct notifier_block *nb,
 	case NETDEV_CHANGENAME:
 		/* Names are read from the device; a dump in flight restarts. */
 		mutex_lock(&vn->lock);
-		if (vmfence_port_find(vn, dev->ifindex) ||
-		    vmfence_bridge_find(vn, dev->ifindex))
+		if (vmfence_port_find(vn, dev) ||
+		    vmfence_bridge_find(vn, dev))
 			vn->gen++;
 		mutex_unlock(&vn->lock);
 		break;

@@ -5,7 +5,9 @@
  * The packet path increments the counters of the current CPU only.
  * Readers sum every CPU; a reset records the sums as a base that later
  * reads subtract, so it never writes a counter another CPU may be
- * incrementing.  The base is protected by vn->lock.
+ * incrementing.  Resets are serialized by vn->lock; readers take no lock
+ * (sysfs and debugfs must not contend with the writers): they read the
+ * base under its seqcount, retrying if a reset wrote it meanwhile.
  */
 #include <linux/percpu.h>
 #include <linux/string.h>
@@ -15,12 +17,15 @@ int vmfence_stats_init(struct vmfence_stats *stats)
 {
 	int cpu;
 
-	stats->pcpu = alloc_percpu(struct vmfence_counters);
+	/* Charged to whoever binds: see "Limits" in README. */
+	stats->pcpu = alloc_percpu_gfp(struct vmfence_counters,
+				       GFP_KERNEL_ACCOUNT);
 	if (!stats->pcpu)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(stats->pcpu, cpu)->syncp);
 	memset(&stats->base, 0, sizeof(stats->base));
+	seqcount_init(&stats->base_seq);
 	return 0;
 }
 
@@ -54,20 +59,33 @@ static void vmfence_stats_sum(const struct vmfence_stats *stats,
 	}
 }
 
-/* Called with vn->lock held. */
+/* Needs no lock (the counters must exist: RCU or vn->lock). */
 void vmfence_stats_read(const struct vmfence_stats *stats,
 			struct vmfence_stats_snapshot *out)
 {
+	struct vmfence_stats_snapshot base;
+	unsigned int seq;
 	int r;
 
+	do {
+		seq = read_seqcount_begin(&stats->base_seq);
+		base = stats->base;
+	} while (read_seqcount_retry(&stats->base_seq, seq));
 	vmfence_stats_sum(stats, out);
-	out->passed -= stats->base.passed;
+	out->passed -= base.passed;
 	for (r = 1; r < __VMFENCE_DROP_LAST; r++)
-		out->drops[r] -= stats->base.drops[r];
+		out->drops[r] -= base.drops[r];
 }
 
-/* Called with vn->lock held. */
+/* Called with vn->lock held (one writer of the base at a time). */
 void vmfence_stats_reset(struct vmfence_stats *stats)
 {
-	vmfence_stats_sum(stats, &stats->base);
+	struct vmfence_stats_snapshot sum;
+
+	vmfence_stats_sum(stats, &sum);
+	preempt_disable();
+	write_seqcount_begin(&stats->base_seq);
+	stats->base = sum;
+	write_seqcount_end(&stats->base_seq);
+	preempt_enable();
 }

@@ -8,12 +8,14 @@
  *   /sys/kernel/vmfence/drops/<reason>  drops per reason (mac_spoof, ...)
  *   /sys/kernel/vmfence/version         the module's version
  *
- * "Global" is the sum over every network namespace of the namespace
- * totals that "vmfencectl stats" shows as "total" (a stats reset in a
- * namespace lowers them).  One value per file, read-only.
+ * Each reader sees the totals of its own network namespace, what
+ * "vmfencectl stats" shows as "total" there (a stats reset lowers them),
+ * as it would read /proc/net: a container learns nothing of other
+ * tenants' traffic.  Reading takes no lock (stats.c).  One value per
+ * file, read-only.
  */
 #include <linux/kobject.h>
-#include <linux/rtnetlink.h>
+#include <linux/nsproxy.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <net/net_namespace.h>
@@ -26,26 +28,13 @@ static struct attribute_group vmfence_drops_group = {
 	.name = "drops",
 };
 
-/* Sum of every namespace's totals. */
-void vmfence_stats_read_all(struct vmfence_stats_snapshot *sum)
+/*
+ * The totals of the reader's namespace (a task's own namespace stays
+ * while it runs).
+ */
+static void vmfence_stats_read_mine(struct vmfence_stats_snapshot *s)
 {
-	struct vmfence_stats_snapshot one;
-	struct net *net;
-	int r;
-
-	memset(sum, 0, sizeof(*sum));
-	down_read(&net_rwsem);
-	for_each_net(net) {
-		struct vmfence_net *vn = vmfence_pernet(net);
-
-		mutex_lock(&vn->lock);
-		vmfence_stats_read(&vn->stats, &one);
-		mutex_unlock(&vn->lock);
-		sum->passed += one.passed;
-		for (r = 1; r < __VMFENCE_DROP_LAST; r++)
-			sum->drops[r] += one.drops[r];
-	}
-	up_read(&net_rwsem);
+	vmfence_stats_read(&vmfence_pernet(current->nsproxy->net_ns)->stats, s);
 }
 
 static ssize_t drop_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -53,7 +42,7 @@ static ssize_t drop_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	struct vmfence_stats_snapshot s;
 
-	vmfence_stats_read_all(&s);
+	vmfence_stats_read_mine(&s);
 	/* The attributes are an array indexed by reason - 1. */
 	return sysfs_emit(buf, "%llu\n",
 			  s.drops[attr - vmfence_drop_attrs + 1]);
@@ -64,7 +53,7 @@ static ssize_t passed_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	struct vmfence_stats_snapshot s;
 
-	vmfence_stats_read_all(&s);
+	vmfence_stats_read_mine(&s);
 	return sysfs_emit(buf, "%llu\n", s.passed);
 }
 
@@ -75,7 +64,7 @@ static ssize_t dropped_show(struct kobject *kobj, struct kobj_attribute *attr,
 	u64 total = 0;
 	int r;
 
-	vmfence_stats_read_all(&s);
+	vmfence_stats_read_mine(&s);
 	for (r = 1; r < __VMFENCE_DROP_LAST; r++)
 		total += s.drops[r];
 	return sysfs_emit(buf, "%llu\n", total);

@@ -56,7 +56,8 @@ struct vmfence_stats_snapshot {
 
 struct vmfence_stats {
 	struct vmfence_counters __percpu *pcpu;
-	struct vmfence_stats_snapshot base;	/* under vn->lock */
+	seqcount_t base_seq;			/* readers of ->base */
+	struct vmfence_stats_snapshot base;	/* written under vn->lock */
 };
 
 int vmfence_stats_init(struct vmfence_stats *stats);
@@ -258,7 +259,7 @@ struct vmfence_port {
 	struct vmfence_binding __rcu *binding;
 	struct vmfence_stats stats;
 	struct vmfence_evlimit evlimit;
-	u32 apply_mark;			/* under vn->lock: see apply.c */
+	u64 apply_mark;			/* under vn->lock: see apply.c */
 	struct rcu_head rcu;
 };
 
@@ -271,7 +272,7 @@ struct vmfence_net {
 	struct xarray ingress;		/* under ->lock: ingress.c */
 	struct rhltable claims;		/* RCU readers: claims.c */
 	u32 gen;			/* under ->lock: bumped on any change */
-	u32 apply_mark;			/* under ->lock: the last APPLY's */
+	u64 apply_mark;			/* under ->lock: the last APPLY's */
 	struct vmfence_stats stats;	/* namespace totals */
 	struct vmfence_evlimit evlimit;	/* events of the whole namespace */
 	struct nf_hook_ops hook_ops[2];	/* towards VMs; ->priv is this */
@@ -325,7 +326,8 @@ vmfence_port_lookup_rcu(struct vmfence_net *vn, const struct net_device *dev)
 	return rhashtable_lookup(&vn->ports, &dev, vmfence_port_params);
 }
 
-struct vmfence_port *vmfence_port_find(struct vmfence_net *vn, int ifindex);
+struct vmfence_port *vmfence_port_find(struct vmfence_net *vn,
+				       const struct net_device *dev);
 struct vmfence_port *vmfence_port_create(struct vmfence_net *vn,
 					 struct net_device *dev,
 					 struct vmfence_binding *b,
@@ -343,14 +345,14 @@ struct vmfence_bridge {
 	u8 unbound;			/* enum vmfence_unbound */
 	struct vmfence_stats stats;	/* only drops[VMFENCE_DROP_UNBOUND] */
 	struct vmfence_evlimit evlimit;
-	u32 apply_mark;			/* under vn->lock: see apply.c */
+	u64 apply_mark;			/* under vn->lock: see apply.c */
 	struct rcu_head rcu;
 };
 
 struct vmfence_bridge *vmfence_bridge_lookup_rcu(struct vmfence_net *vn,
 						 const struct net_device *dev);
 struct vmfence_bridge *vmfence_bridge_find(struct vmfence_net *vn,
-					   int ifindex);
+					   const struct net_device *dev);
 struct vmfence_bridge *vmfence_bridge_get_or_create(struct vmfence_net *vn,
 						    struct net_device *dev);
 void vmfence_bridge_remove(struct vmfence_net *vn, struct vmfence_bridge *br);
@@ -422,7 +424,6 @@ int vmfence_sysfs_init(void);
 void vmfence_sysfs_exit(void);
 void vmfence_debugfs_init(void);
 void vmfence_debugfs_exit(void);
-void vmfence_stats_read_all(struct vmfence_stats_snapshot *sum);
 
 /* ---- hooks (packet_path.c) and netlink (netlink.c, apply.c) ---- */
 

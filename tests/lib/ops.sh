@@ -471,39 +471,53 @@ def read_snap(path):
 
 
 def cmd_counters_check(snap_path, sysfs_path, ports_path, bridges_path):
-    """sysfs (grep -r . /sys/kernel/vmfence) and the debugfs tables
+    """sysfs, read from inside each namespace (lines "== INUM", then the
+    namespace's "grep -r . /sys/kernel/vmfence"), and the debugfs tables
     against the snapshot of every namespace.  Prints record lines."""
     snap = read_snap(snap_path)
     res = []
 
     def rec(name, bad):
         res.append(("FAIL" if bad else "ok", name, "; ".join(bad) if bad else ""))
-    sysfs = {}
+    sysfs, cur = {}, None
     for line in open(sysfs_path):
-        k, _, v = line.rstrip("\n").partition(":")
-        sysfs[k.replace("/sys/kernel/vmfence/", "")] = v
-    tot_passed = sum(v[1]["total"]["passed"] for v in snap.values())
-    tot_dropped = sum(v[1]["total"]["dropped"] for v in snap.values())
+        line = line.rstrip("\n")
+        if line.startswith("== "):
+            cur = sysfs.setdefault(int(line.split()[1]), {})
+            continue
+        k, _, v = line.partition(":")
+        cur[k.replace("/sys/kernel/vmfence/", "")] = v
     reasons = list(next(iter(snap.values()))[1]["total"]["drops"])
-    per = {r: sum(v[1]["total"]["drops"][r] for v in snap.values()) for r in reasons}
-    where = " over %d namespaces" % len(snap)
-    rec("sysfs passed = the sum of the namespaces' totals" + where,
-        [] if sysfs.get("passed") == str(tot_passed) else
-        ["passed %s, the namespaces' totals add up to %d" % (sysfs.get("passed"), tot_passed)])
-    rec("sysfs dropped = the sum of the namespaces' totals",
-        [] if sysfs.get("dropped") == str(tot_dropped) else
-        ["dropped %s, the namespaces' totals add up to %d" % (sysfs.get("dropped"), tot_dropped)])
-    files = sorted(k[6:] for k in sysfs if k.startswith("drops/"))
-    rec("sysfs drops/: one file per reason vmfencectl knows",
-        [] if files == sorted(reasons) else ["files %s, reasons %s" % (files, sorted(reasons))])
-    rec("sysfs drops/<reason> = the sums of the namespaces' totals",
-        ["drops/%s %s, sum %d" % (r, sysfs.get("drops/" + r), per[r]) for r in reasons
-         if sysfs.get("drops/" + r) != str(per[r])])
-    nz = sum(1 for r in reasons if per[r])
-    rec("sysfs: several reasons and namespaces are non-zero (%d reasons)" % nz,
-        [] if nz >= 3 and tot_passed and
-        sum(1 for v in snap.values() if v[1]["total"]["dropped"]) >= 2 else
-        ["too little to compare: %d reasons, passed %d" % (nz, tot_passed)])
+    bad_p, bad_d, bad_r, bad_f = [], [], [], []
+    for inum, v in snap.items():
+        name, tot = v[0] or "(root)", v[1]["total"]
+        mine = sysfs.get(inum)
+        if mine is None:
+            bad_p.append("%s: sysfs not read there" % name)
+            continue
+        if mine.get("passed") != str(tot["passed"]):
+            bad_p.append("%s: passed %s, its totals say %d" % (name, mine.get("passed"), tot["passed"]))
+        if mine.get("dropped") != str(tot["dropped"]):
+            bad_d.append("%s: dropped %s, its totals say %d" % (name, mine.get("dropped"), tot["dropped"]))
+        for r in reasons:
+            if mine.get("drops/" + r) != str(tot["drops"][r]):
+                bad_r.append("%s: drops/%s %s, its totals say %d" % (name, r, mine.get("drops/" + r), tot["drops"][r]))
+        files = sorted(k[6:] for k in mine if k.startswith("drops/"))
+        if files != sorted(reasons):
+            bad_f.append("%s: files %s, reasons %s" % (name, files, sorted(reasons)))
+    where = " (%d namespaces)" % len(snap)
+    rec("sysfs passed, read in each namespace = that namespace's total" + where, bad_p)
+    rec("sysfs dropped, read in each namespace = that namespace's total", bad_d)
+    rec("sysfs drops/<reason>, read in each namespace = that namespace's totals", bad_r)
+    rec("sysfs drops/: one file per reason vmfencectl knows", bad_f)
+    busy = [v for v in snap.values() if v[1]["total"]["dropped"]]
+    passed = sum(v[1]["total"]["passed"] for v in snap.values())
+    nz = len({r for v in snap.values() for r in reasons if v[1]["total"]["drops"][r]})
+    rec("sysfs: several reasons and namespaces are non-zero (%d reasons, %d namespaces with drops)"
+        % (nz, len(busy)),
+        [] if nz >= 3 and len(busy) >= 2 and passed else
+        ["too little to compare: %d reasons, %d namespaces with drops, passed %d"
+         % (nz, len(busy), passed)])
 
     bad = []
     dp = parse_debugfs_ports(open(ports_path).read())
