@@ -121,7 +121,7 @@ static int vmfence_stage_port(struct net *net, struct vmfence_apply *ap,
 				    "port: only Ethernet devices that can be bridge ports are bound, not bridges");
 		return -EOPNOTSUPP;
 	}
-	err = xa_insert(&ap->seen, sp->dev->ifindex, sp, GFP_KERNEL);
+	err = xa_insert(&ap->seen, sp->dev->ifindex, sp, VMFENCE_GFP);
 	if (err) {
 		if (err == -EBUSY) {
 			NL_SET_ERR_MSG_ATTR(extack, nest,
@@ -196,12 +196,12 @@ static int vmfence_apply_stage(struct net *net, struct vmfence_apply *ap,
 		return -E2BIG;
 	}
 	if (np) {
-		ap->ports = kvcalloc(np, sizeof(*ap->ports), GFP_KERNEL);
+		ap->ports = kvcalloc(np, sizeof(*ap->ports), VMFENCE_GFP);
 		if (!ap->ports)
 			return -ENOMEM;
 	}
 	if (nb) {
-		ap->bridges = kvcalloc(nb, sizeof(*ap->bridges), GFP_KERNEL);
+		ap->bridges = kvcalloc(nb, sizeof(*ap->bridges), VMFENCE_GFP);
 		if (!ap->bridges)
 			return -ENOMEM;
 	}
@@ -330,6 +330,10 @@ out_undo:
 	vmfence_apply_undo(vn, ap);
 	if (err == -ENODEV)
 		NL_SET_ERR_MSG(extack, "apply: a device went away while applying, nothing changed");
+	else if (err == -ENOSPC)
+		NL_SET_ERR_MSG(extack, "apply: the namespace would have more ports or bridges than vmfence's ports_max or bridges_max allows, nothing changed");
+	else if (err == -ENOMEM)
+		NL_SET_ERR_MSG(extack, "apply: out of memory (the caller's memory cgroup may be at its limit), nothing changed");
 	else
 		NL_SET_ERR_MSG(extack, "apply: out of resources, nothing changed");
 	return err;
@@ -396,6 +400,8 @@ int vmfence_nl_apply(struct sk_buff *skb, struct genl_info *info)
 		ap.replace = nla_get_u32(info->attrs[VMFENCE_A_APPLY_FLAGS]) &
 			     VMFENCE_APPLY_F_REPLACE;
 	err = vmfence_apply_stage(genl_info_net(info), &ap, info);
+	if (err == -ENOMEM && !info->extack->_msg)
+		NL_SET_ERR_MSG(info->extack, "apply: out of memory (the caller's memory cgroup may be at its limit), nothing changed");
 	if (err)
 		goto out_free;
 

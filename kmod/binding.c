@@ -31,8 +31,8 @@ static int vmfence_addr_list_alloc(struct vmfence_addr_list *l, u16 n)
 	memset(l, 0, sizeof(*l));
 	if (!n)
 		return 0;
-	l->v4 = kcalloc(n, sizeof(*l->v4), GFP_KERNEL);
-	l->v6 = kcalloc(n, sizeof(*l->v6), GFP_KERNEL);
+	l->v4 = kcalloc(n, sizeof(*l->v4), VMFENCE_GFP);
+	l->v6 = kcalloc(n, sizeof(*l->v6), VMFENCE_GFP);
 	if (!l->v4 || !l->v6) {
 		vmfence_addr_list_free(l);
 		return -ENOMEM;
@@ -269,7 +269,7 @@ struct vmfence_binding *vmfence_binding_parse(struct nlattr **tb,
 		return ERR_PTR(-EINVAL);
 	}
 
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	b = kzalloc(sizeof(*b), VMFENCE_GFP);
 	if (!b)
 		return ERR_PTR(-ENOMEM);
 	err = vmfence_addr_list_alloc(&l, n);
@@ -357,7 +357,7 @@ struct vmfence_binding *vmfence_binding_edit_addr(const struct vmfence_binding *
 				    "addrs: give exactly one address to add or delete");
 		return ERR_PTR(-EINVAL);
 	}
-	b = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	b = kmemdup(old, sizeof(*old), VMFENCE_GFP);
 	if (!b)
 		return ERR_PTR(-ENOMEM);
 	b->ip4 = NULL;

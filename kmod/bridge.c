@@ -49,7 +49,9 @@ struct vmfence_bridge *vmfence_bridge_get_or_create(struct vmfence_net *vn,
 		return br;
 	if (!vmfence_dev_here(vn, dev))
 		return ERR_PTR(-ENODEV);
-	br = kzalloc(sizeof(*br), GFP_KERNEL);
+	if (vn->nbridges >= READ_ONCE(vmfence_bridges_max))
+		return ERR_PTR(-ENOSPC);
+	br = kzalloc(sizeof(*br), VMFENCE_GFP);
 	if (!br)
 		return ERR_PTR(-ENOMEM);
 	err = vmfence_stats_init(&br->stats);
@@ -58,9 +60,10 @@ struct vmfence_bridge *vmfence_bridge_get_or_create(struct vmfence_net *vn,
 	br->dev = dev;
 	br->unbound = VMFENCE_UNBOUND_PASS;
 	vmfence_evlimit_init(&br->evlimit);
-	err = xa_insert(&vn->bridges, dev->ifindex, br, GFP_KERNEL);
+	err = xa_insert(&vn->bridges, dev->ifindex, br, VMFENCE_GFP);
 	if (err)
 		goto out_free_stats;
+	vn->nbridges++;
 	return br;
 
 out_free_stats:
@@ -84,6 +87,7 @@ void vmfence_bridge_remove(struct vmfence_net *vn, struct vmfence_bridge *br)
 {
 	lockdep_assert_held(&vn->lock);
 	xa_erase(&vn->bridges, br->dev->ifindex);
+	vn->nbridges--;
 	vn->gen++;
 	call_rcu(&br->rcu, vmfence_bridge_free_rcu);
 }

@@ -92,7 +92,7 @@ int vmfence_claims_add(struct vmfence_net *vn, const struct vmfence_port *port,
 	lockdep_assert_held(&vn->lock);
 	if (WARN_ON_ONCE(b->claims))
 		return -EINVAL;
-	cl = kzalloc(struct_size(cl, c, n), GFP_KERNEL_ACCOUNT);
+	cl = kzalloc(struct_size(cl, c, n), VMFENCE_GFP);
 	if (!cl)
 		return -ENOMEM;
 	vmfence_claim_key(&cl->c[cl->n++].key, &b->ll6, 16);
@@ -103,8 +103,9 @@ int vmfence_claims_add(struct vmfence_net *vn, const struct vmfence_port *port,
 		err = rhltable_insert(&vn->claims, &cl->c[i].node,
 				      vmfence_claim_params);
 		if (err) {
+			/* The packet path may have found the first ones. */
 			vmfence_claims_unlink(vn, cl, i);
-			kfree(cl);
+			kfree_rcu(cl, rcu);
 			return err;
 		}
 	}

@@ -60,11 +60,11 @@ int vmfence_ingress_attach(struct vmfence_net *vn, struct net_device *dev)
 	lockdep_assert_held(&vn->lock);
 	if (vmfence_ingress_attached(vn, dev))
 		return 0;
-	in = kzalloc(sizeof(*in), GFP_KERNEL_ACCOUNT);
+	in = kzalloc(sizeof(*in), VMFENCE_GFP);
 	if (!in)
 		return -ENOMEM;
 	vmfence_ingress_ops_init(&in->ops, vn, dev);
-	err = xa_insert(&vn->ingress, dev->ifindex, in, GFP_KERNEL_ACCOUNT);
+	err = xa_insert(&vn->ingress, dev->ifindex, in, VMFENCE_GFP);
 	if (err)
 		goto out_free;
 	err = nf_register_net_hook(vn->net, &in->ops);

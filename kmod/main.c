@@ -10,6 +10,20 @@
 #include <linux/rcupdate.h>
 #include "vmfence.h"
 
+/*
+ * Per network namespace: a user who binds ports in a namespace of its
+ * own (README, Permissions) may spend no more than this, besides what its
+ * memory cgroup allows.  Lowering a limit removes nothing.
+ */
+unsigned int vmfence_ports_max __read_mostly = 65536;
+module_param_named(ports_max, vmfence_ports_max, uint, 0644);
+MODULE_PARM_DESC(ports_max, "bound ports per network namespace (default 65536)");
+
+unsigned int vmfence_bridges_max __read_mostly = 4096;
+module_param_named(bridges_max, vmfence_bridges_max, uint, 0644);
+MODULE_PARM_DESC(bridges_max,
+		 "bridges with a setting per network namespace (default 4096)");
+
 #if !IS_ENABLED(CONFIG_BRIDGE) || !IS_ENABLED(CONFIG_NETFILTER_FAMILY_BRIDGE)
 #error "vmfence needs CONFIG_BRIDGE and CONFIG_NETFILTER_FAMILY_BRIDGE"
 #endif

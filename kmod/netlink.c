@@ -386,6 +386,8 @@ out_unlock:
 	vmfence_binding_free(b);
 out_put:
 	dev_put(dev);
+	if (err == -ENOMEM && !extack->_msg)
+		NL_SET_ERR_MSG(extack, "port: out of memory (the caller's memory cgroup may be at its limit), nothing changed");
 	return err;
 }
 
@@ -455,6 +457,8 @@ out_put:
 	dev_put(dev);
 out_unlock:
 	mutex_unlock(&vn->lock);
+	if (err == -ENOMEM && !info->extack->_msg)
+		NL_SET_ERR_MSG(info->extack, "addrs: out of memory (the caller's memory cgroup may be at its limit), nothing changed");
 	return err;
 }
 
@@ -731,6 +735,13 @@ static int vmfence_nl_bridge_set(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_ATTR(info->extack,
 					    info->attrs[VMFENCE_A_BRIDGE],
 					    "bridge: the device is going away");
+		else if (err == -ENOSPC)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[VMFENCE_A_BRIDGE],
+					    "bridge: the namespace has as many bridge settings as vmfence's bridges_max allows");
+		else
+			NL_SET_ERR_MSG(info->extack,
+				       "bridge: out of memory (the caller's memory cgroup may be at its limit), nothing changed");
 		goto out_unlock;
 	}
 	WRITE_ONCE(br->unbound, nla_get_u8(tb[VMFENCE_BRIDGE_A_UNBOUND]));

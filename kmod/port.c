@@ -111,8 +111,12 @@ struct vmfence_port *vmfence_port_create(struct vmfence_net *vn,
 		NL_SET_ERR_MSG(extack, "ifname: the device is going away or has moved");
 		return ERR_PTR(-ENODEV);
 	}
+	if (vn->nports >= READ_ONCE(vmfence_ports_max)) {
+		NL_SET_ERR_MSG(extack, "port: the namespace has as many bound ports as vmfence's ports_max allows");
+		return ERR_PTR(-ENOSPC);
+	}
 	attached = vmfence_ingress_attached(vn, dev);
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	port = kzalloc(sizeof(*port), VMFENCE_GFP);
 	if (!port)
 		return ERR_PTR(-ENOMEM);
 	err = vmfence_stats_init(&port->stats);
@@ -128,13 +132,14 @@ struct vmfence_port *vmfence_port_create(struct vmfence_net *vn,
 	err = vmfence_claims_add(vn, port, b);
 	if (err)
 		goto out_detach;
-	err = xa_insert(&vn->ports_by_ifindex, dev->ifindex, port, GFP_KERNEL);
+	err = xa_insert(&vn->ports_by_ifindex, dev->ifindex, port, VMFENCE_GFP);
 	if (err)
 		goto out_unclaim;
 	err = rhashtable_insert_fast(&vn->ports, &port->node,
 				     vmfence_port_params);
 	if (err)
 		goto out_erase;
+	vn->nports++;
 	vn->gen++;
 	return port;
 
@@ -206,6 +211,7 @@ void vmfence_port_remove(struct vmfence_net *vn, struct vmfence_port *port)
 	vmfence_claims_del(vn, vmfence_deref(vn, port->binding));
 	if (!netif_is_bridge_port(port->dev))
 		vmfence_ingress_detach(vn, port->dev);
+	vn->nports--;
 	vn->gen++;
 	call_rcu(&port->rcu, vmfence_port_free_rcu);
 }

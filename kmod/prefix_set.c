@@ -75,7 +75,7 @@ struct vmfence_prefix_set *vmfence_prefix_set_new(struct vmfence_prefix *ents,
 	/* ents[], then keys[] (8-byte aligned: ents are 17 bytes), runs[]. */
 	size = ALIGN(struct_size(set, ents, n), sizeof(u64));
 	set = kzalloc(size + n * sizeof(*set->keys) +
-		      nruns * sizeof(*set->runs), GFP_KERNEL);
+		      nruns * sizeof(*set->runs), VMFENCE_GFP);
 	if (!set)
 		return NULL;
 	set->n = n;

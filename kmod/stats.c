@@ -17,9 +17,7 @@ int vmfence_stats_init(struct vmfence_stats *stats)
 {
 	int cpu;
 
-	/* Charged to whoever binds: see "Limits" in README. */
-	stats->pcpu = alloc_percpu_gfp(struct vmfence_counters,
-				       GFP_KERNEL_ACCOUNT);
+	stats->pcpu = alloc_percpu_gfp(struct vmfence_counters, VMFENCE_GFP);
 	if (!stats->pcpu)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)

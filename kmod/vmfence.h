@@ -271,6 +271,8 @@ struct vmfence_net {
 	struct xarray bridges;		/* by ifindex; readers: RCU */
 	struct xarray ingress;		/* under ->lock: ingress.c */
 	struct rhltable claims;		/* RCU readers: claims.c */
+	unsigned int nports;		/* under ->lock: vmfence_ports_max */
+	unsigned int nbridges;		/* under ->lock: vmfence_bridges_max */
 	u32 gen;			/* under ->lock: bumped on any change */
 	u64 apply_mark;			/* under ->lock: the last APPLY's */
 	struct vmfence_stats stats;	/* namespace totals */
@@ -279,6 +281,21 @@ struct vmfence_net {
 };
 
 extern unsigned int vmfence_net_id;
+
+/*
+ * What the control plane allocates for a namespace (bindings, address
+ * sets, claims, ports and their per-CPU counters, bridge settings, ingress
+ * hooks, an APPLY in flight) is charged to the memory cgroup of the
+ * caller: any user may bind ports in a network namespace of its own.
+ * No retrying: at the cgroup's limit a command fails with -ENOMEM (and
+ * changes nothing) instead of waking the OOM killer in the tenant's
+ * cgroup.  The packet path allocates nothing.
+ */
+#define VMFENCE_GFP	(GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN)
+
+/* Per-namespace limits (module parameters, main.c). */
+extern unsigned int vmfence_ports_max;
+extern unsigned int vmfence_bridges_max;
 
 static inline struct vmfence_net *vmfence_pernet(const struct net *net)
 {
@@ -376,6 +393,7 @@ struct vmfence_claim {
 
 struct vmfence_claims {
 	unsigned int n;
+	struct rcu_head rcu;
 	struct vmfence_claim c[];
 };
 
