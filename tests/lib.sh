@@ -27,8 +27,13 @@
 #   expect_counters NAME BEFORE AFTER [REASON=DELTA|passed=DELTA|KEY=+]...
 #                                counters (from "counters DEV") moved by
 #                                exactly this, drop reasons not named: 0
-#   expect_refused NAME ARGS...  "vmfencectl ARGS" fails, one line on
-#                                stderr, and "port show" is unchanged
+#   expect_refused [-m REGEX] NAME ARGS...
+#                                "vmfencectl ARGS" fails, one line on
+#                                stderr (matching the extended REGEX), and
+#                                "port show" is unchanged
+#   expect_fail_with NAME REGEX CMD...
+#                                CMD fails and what it printed matches the
+#                                extended REGEX (it failed for that reason)
 #   send_expect NAME arrive|drop FROM TO FRAME [pkt.py options]
 #                                tests/lib/pkt.py sends FRAME from FROM
 #                                (ns:ifname) and watches TO (ns:ifname,...)
@@ -64,6 +69,8 @@ CTL=$VMFENCE_OUT/bin/vmfencectl
 [ -x "$CTL" ] || CTL=$REPO/ctl/vmfencectl
 KO=$VMFENCE_OUT/bin/vmfence.ko
 [ -f "$KO" ] || KO=$REPO/vmfence.ko
+# The testing build (kmod/testing.h: delays that widen race windows).
+KO_TESTING=$VMFENCE_OUT/bin/vmfence-testing.ko
 PKT=$REPO/tests/lib/pkt.py
 PY=/usr/bin/python3
 IP=/usr/sbin/ip
@@ -131,6 +138,22 @@ expect_fail() {
 	else
 		record FAIL "$name" "expected: \`$*\` to fail
 saw: exit status 0, output:
+$(printf '%s\n' "$out" | _abridge)"
+	fi
+}
+
+# expect_fail_with NAME REGEX CMD...: CMD fails, and its output (stdout
+# and stderr) matches REGEX: a command that fails for another reason (a
+# typo, a missing namespace) does not pass.
+expect_fail_with() {
+	local name=$1 re=$2 out rc=0
+	shift 2
+	out=$("$@" 2>&1) || rc=$?
+	if [ $rc != 0 ] && grep -Eq -- "$re" <<<"$out"; then
+		record ok "$name"
+	else
+		record FAIL "$name" "expected: \`$*\` to fail, printing /$re/
+saw: exit status $rc, output:
 $(printf '%s\n' "$out" | _abridge)"
 	fi
 }
@@ -366,19 +389,26 @@ show_json() {
 	jsq 'd' -j port show
 }
 
-# expect_refused NAME ARGS...: vmfencectl ARGS must fail with exactly one
-# line on stderr and leave every binding as it was.
+# expect_refused [-m REGEX] NAME ARGS...: vmfencectl ARGS must fail with
+# exactly one line on stderr (matching REGEX: refused for the reason the
+# test means, not another) and leave every binding as it was.
 expect_refused() {
-	local name=$1 before after rc=0 err out
+	local re=
+	if [ "$1" = -m ]; then
+		re=$2
+		shift 2
+	fi
+	local name=$1 before after rc=0 err out bad=
 	shift
-	before=$(show_json 2>&1)
+	# An unreadable "port show" must not compare equal to itself.
+	before=$(show_json 2>&1) || bad+="port show unreadable before: $before; "
 	out=$(ctl "$@" 2>"$TESTTMP/stderr") || rc=$?
 	err=$(<"$TESTTMP/stderr")
-	after=$(show_json 2>&1)
-	local bad=
+	after=$(show_json 2>&1) || bad+="port show unreadable after: $after; "
 	[ $rc != 0 ] || bad+="exit status 0, expected non-zero; "
 	[ -n "$err" ] || bad+="nothing on stderr; "
 	[[ $err != *$'\n'* ]] || bad+="more than one line on stderr; "
+	[ -z "$re" ] || grep -Eq -- "$re" <<<"$err" || bad+="stderr does not match /$re/; "
 	[ "$before" = "$after" ] || bad+="the bindings changed; "
 	if [ -z "$bad" ]; then
 		record ok "$name"
