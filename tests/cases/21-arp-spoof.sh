@@ -57,6 +57,8 @@ for bad in "hrd=6:hardware type 6 (IEEE 802)" "pro=0x86dd:protocol 0x86dd" \
 done
 attack "ARP cut after 27 bytes" vif1 malformed vm1:eth0 vm3:eth0 \
 	"$A op=request spa=$IP1 tpa=$GW truncate=41"
+# Dropped further down, with 10.0.0.64/28 bound: the address just past it.
+PAST_PREFIX="$A op=request spa=10.0.0.80 tpa=$GW"
 
 # --- without vmfence: each attack poisons vm2's cache ---
 check "vm2 resolves the gateway" n2 ping -c 1 -W 5 "$GW"
@@ -73,6 +75,7 @@ gw_entry
 $IP netns exec vm1 sh -c 'echo 1 > /proc/sys/net/ipv4/ip_nonlocal_bind'
 n1 busybox arping -U -c 1 -w 1 -s "$GW" -I eth0 "$GW" >/dev/null 2>&1 || true
 expect_eq "no binding: busybox arping -U -s GATEWAY poisons vm2's entry" "$M1" "$(neigh_mac vm2 "$GW")"
+vt "unprotected: ARP request from 10.0.0.80 (just past 10.0.0.64/28)" - arrive vm1:eth0 vm3:eth0 "$PAST_PREFIX"
 attacks_succeed
 for k in 1 2; do $IP -n "vm$k" neigh flush dev eth0; done
 
@@ -110,8 +113,7 @@ vt_run
 ctl port addr add vif1 10.0.0.64/28
 vt "ARP request from an address inside a bound prefix (10.0.0.64/28)" vif1 arrive vm1:eth0 vm3:eth0 \
 	"$A op=request spa=10.0.0.77 tpa=$GW" passed=1
-vt "ARP request from just past the bound prefix" vif1 drop vm1:eth0 vm3:eth0 \
-	"$A op=request spa=10.0.0.80 tpa=$GW" arp_spoof=1
+vt "ARP request from just past the bound prefix" vif1 drop vm1:eth0 vm3:eth0 "$PAST_PREFIX" arp_spoof=1
 vt_run
 ctl port addr del vif1 10.0.0.64/28
 # ... and the tools: busybox arping's duplicate address probe, for an

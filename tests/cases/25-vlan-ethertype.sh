@@ -36,7 +36,14 @@ attack "PPPoE discovery (0x8863)" vif1 ethertype vm1:eth0 vm2:eth0 "$ETH etherty
 attack "802.3 frame with an LLC header (length 38)" vif1 ethertype vm1:eth0 vm2:eth0 \
 	"$ETH ethertype=0x0026 payload=hex:424203000000000000000000000000000000000000000000000000000000000000000000"
 
+# Dropped with allow-ethertype bindings, further down (the other frames
+# dropped there are attacks above).
+FORGED_88B5="eth src_mac=02:00:00:00:00:99 dst_mac=$M2 ethertype=0x88b5"
+PPPOE="$ETH ethertype=0x8863"
+
 # --- without vmfence ---
+vt "unprotected: 0x88b5 from a forged MAC" - arrive vm1:eth0 vm2:eth0 "$FORGED_88B5"
+vt "unprotected: 0x8863, no payload" - arrive vm1:eth0 vm2:eth0 "$PPPOE"
 attacks_succeed
 
 bind 1
@@ -55,9 +62,8 @@ expect_eq "port show: allow-ethertype 0x88b5" 0x88b5 "$(jsq '" ".join(P[0]["ethe
 check "port show text: allow-ethertype 0x88b5" bash -c '"$@" port show vif1 | grep -q "allow-ethertype 0x88b5"' _ \
 	$IP netns exec host "$CTL"
 vt "allowed 0x88b5 passes" vif1 arrive vm1:eth0 vm2:eth0 "$ETH ethertype=0x88b5" passed=1
-vt "allowed 0x88b5, from a forged MAC" vif1 drop vm1:eth0 vm2:eth0 \
-	"eth src_mac=02:00:00:00:00:99 dst_mac=$M2 ethertype=0x88b5" mac_spoof=1
-vt "0x8863 not allowed" vif1 drop vm1:eth0 vm2:eth0 "$ETH ethertype=0x8863" ethertype=1
+vt "allowed 0x88b5, from a forged MAC" vif1 drop vm1:eth0 vm2:eth0 "$FORGED_88B5" mac_spoof=1
+vt "0x8863 not allowed" vif1 drop vm1:eth0 vm2:eth0 "$PPPOE" ethertype=1
 vt "tagged frame still dropped" vif1 drop vm1:eth0 vm2:eth0 "$(udp4 1 2) vlan=5" vlan=1
 vt_run
 bind 1 allow-ethertype 0x88b5 allow-ethertype 0x8863
