@@ -29,8 +29,18 @@ expect_eq "bridge show br0, never set: exit 1" 1 "$rc"
 check "bridge show br0, never set: one line saying the policy is pass ($err)" \
 	bash -c '[ "$(printf "%s\n" "$1" | grep -c .)" = 1 ] && [[ $1 == *pass* ]]' _ "$err"
 t=$(total_unbound)
-send_expect "default: unbound vm1 sends to vm3" arrive vm1:eth0 vm3:eth0 "$(udp4 1 3)"
-send_expect "default: unbound vm1 sends a forged frame to vm3" arrive vm1:eth0 vm3:eth0 "$(udp4 1 3 src_ip=10.0.0.99)"
+# Each frame the drop bridge drops below, first here, where it passes.
+UF_UDP6=$(udp6 1 3)
+UF_ARP="arp src_mac=$M1 op=request spa=$(vm_ip4 1) tpa=$(vm_ip4 3)"
+UF_DAD="ns src_mac=$M1 target=2001:db8::1:1"
+UF_DHCP="dhcp4 src_mac=$M1 msg=discover"
+vt "default: unbound vm1 sends to vm3" - arrive vm1:eth0 vm3:eth0 "$(udp4 1 3)"
+vt "default: unbound vm1 sends a forged frame to vm3" - arrive vm1:eth0 vm3:eth0 "$(udp4 1 3 src_ip=10.0.0.99)"
+vt "default: unbound vm1's UDP/IPv6 to vm3" - arrive vm1:eth0 vm3:eth0 "$UF_UDP6"
+vt "default: unbound vm1's ARP request for vm3" - arrive vm1:eth0 vm3:eth0 "$UF_ARP"
+vt "default: unbound vm1's DAD probe" - arrive vm1:eth0 vm3:eth0 "$UF_DAD"
+vt "default: unbound vm1's DHCP DISCOVER" - arrive vm1:eth0 vm3:eth0 "$UF_DHCP"
+vt_run
 expect_eq "default: no unbound drop" "$t" "$(total_unbound)"
 
 # --- drop ---
@@ -42,16 +52,16 @@ expect_eq "bridge show -j" "[{\"ifname\":\"br0\",\"ifindex\":$IDX,\"unbound\":\"
 expect_eq "bridge show br0: text" "br0: unbound drop (dropped 0)" "$(brshow br0)"
 U="drop: unbound vm1's"
 vt "$U UDP/IPv4 to vm3" - drop vm1:eth0 vm3:eth0 "$(udp4 1 3)"
-vt "$U UDP/IPv6 to vm3" - drop vm1:eth0 vm3:eth0 "$(udp6 1 3)"
-vt "$U ARP request for vm3" - drop vm1:eth0 vm3:eth0 "arp src_mac=$M1 op=request spa=$(vm_ip4 1) tpa=$(vm_ip4 3)"
-vt "$U DAD probe" - drop vm1:eth0 vm3:eth0 "ns src_mac=$M1 target=2001:db8::1:1"
-vt "$U DHCP DISCOVER" - drop vm1:eth0 vm3:eth0 "dhcp4 src_mac=$M1 msg=discover"
+vt "$U UDP/IPv6 to vm3" - drop vm1:eth0 vm3:eth0 "$UF_UDP6"
+vt "$U ARP request for vm3" - drop vm1:eth0 vm3:eth0 "$UF_ARP"
+vt "$U DAD probe" - drop vm1:eth0 vm3:eth0 "$UF_DAD"
+vt "$U DHCP DISCOVER" - drop vm1:eth0 vm3:eth0 "$UF_DHCP"
 vt "$U forged UDP/IPv4 to vm3" - drop vm1:eth0 vm3:eth0 "$(udp4 1 3 src_ip=10.0.0.99)"
 vt_run
 expect_eq "drop: the bridge counted 6 unbound drops" 6 "$(br_drops)"
 expect_eq "drop: bridge show says so" "br0: unbound drop (dropped 6)" "$(brshow br0)"
 expect_eq "drop: the namespace total counted them" $((t + 6)) "$(total_unbound)"
-expect_fail "drop: vif1 has no counters of its own (not bound)" ctl stats vif1
+expect_refused -m 'not bound' "drop: vif1 has no counters of its own (not bound)" stats vif1
 c3=$(counters vif3)
 send_expect "drop: the trusted uplink passes, forged frames too" arrive vm3:eth0 vm2:eth0 \
 	"udp src_mac=$(vm_mac 3) dst_mac=$(vm_mac 2) src_ip=10.0.0.99 dst_ip=$(sink_ip4 2)"
@@ -70,7 +80,7 @@ watch_start vm3:eth0
 $IP -n host link set vif4 master br0 up
 $IP -n vm4 addr add 10.0.0.4/24 dev eth0
 $IP -n vm4 link set eth0 up
-expect_fail "new vm4: its stack cannot reach vm3" n vm4 ping -c 1 -W 2 "$(vm_ip4 3)"
+expect_fail_with "new vm4: its stack cannot reach vm3" ' 0 received' n vm4 ping -c 1 -W 2 "$(vm_ip4 3)"
 watch_check "new vm4: nothing from it reached vm3 (DAD, MLD, ARP)" vm3:eth0 "eth_src=$M4" drop
 check "new vm4: the bridge counted its frames" bash -c '[ "$1" -gt "$2" ]' _ "$(br_drops)" "$d"
 ctl port set vif4 mac "$M4" ip 10.0.0.4

@@ -13,6 +13,12 @@ FORGED_IP4=$(udp4 1 2 src_ip=10.0.0.99)
 FORGED_IP6=$(udp6 1 2 src_ip=2001:db8::99)
 # To the unbound vm3: vm2's own (enforce) port would drop it as malformed.
 SHORT_IP4=$(udp4 1 3 truncate=24)
+# Dropped by the enforce bindings further down; sent first while vif1 is
+# trusted, where they pass.
+OWN_IP6=$(udp6 1 2 nonce=1)
+OWN_IP4=$(udp4 1 2)
+SECONDARY=$(udp4 1 2 src_ip=10.0.0.21)
+ADDED=$(udp4 1 2 src_ip=10.0.0.31)
 
 # --- trusted ---
 bind 1 mode trusted
@@ -24,6 +30,11 @@ send_expect "trusted: forged source MAC passes" arrive vm1:eth0 vm2:eth0 "$FORGE
 send_expect "trusted: forged IPv4 source passes" arrive vm1:eth0 vm2:eth0 "$FORGED_IP4"
 send_expect "trusted: forged IPv6 source passes" arrive vm1:eth0 vm2:eth0 "$FORGED_IP6"
 send_expect "trusted: truncated IPv4 header passes" arrive vm1:eth0 vm3:eth0 "$SHORT_IP4"
+vt "trusted: own IPv6 packet passes" - arrive vm1:eth0 vm2:eth0 "$OWN_IP6"
+vt "trusted: own IPv4 packet passes" - arrive vm1:eth0 vm2:eth0 "$OWN_IP4"
+vt "trusted: from 10.0.0.21 passes" - arrive vm1:eth0 vm2:eth0 "$SECONDARY"
+vt "trusted: from 10.0.0.31 passes" - arrive vm1:eth0 vm2:eth0 "$ADDED"
+vt_run
 expect_counters "trusted: nothing dropped" "$b" "$(counters vif1)"
 expect_eq "trusted: namespace total of drops unchanged" "$t" "$(jsq 'd["total"]["dropped"]' -j stats)"
 
@@ -34,7 +45,7 @@ send_expect "unbound vm3: forged IPv4 source passes" arrive vm3:eth0 vm2:eth0 "$
 send_expect "unbound vm3: forged IPv6 source passes" arrive vm3:eth0 vm2:eth0 "$(udp6 3 2 src_ip=2001:db8::99)"
 expect_eq "unbound vm3: namespace total of drops unchanged" "$t" "$(jsq 'd["total"]["dropped"]' -j stats)"
 expect_eq "unbound vm3: not listed by port show" "vif1 vif2" "$(jsq '" ".join(p["ifname"] for p in P)' -j port show)"
-expect_fail "unbound vm3: stats vif3 refused" ctl stats vif3
+expect_refused -m 'not bound' "unbound vm3: stats vif3 refused" stats vif3
 
 # --- trusted -> enforce, by a new "port set" ---
 bind 1 label first
@@ -50,17 +61,17 @@ send_expect "trusted again: forged IPv4 source passes" arrive vm1:eth0 vm2:eth0 
 ctl port set vif1 mac "$(vm_mac 1)" ip 10.0.0.1 ip 10.0.0.21 ip 2001:db8::1 label before seq 7
 expect_eq "binding as set" "enforce before 7 10.0.0.1 10.0.0.21 2001:db8::1" \
 	"$(jsq '" ".join([P[0]["mode"], P[0].get("label", "-"), str(P[0]["seq"])] + sorted(P[0]["addrs"]))' -j port show vif1)"
-send_expect "10.0.0.21 bound: passes" arrive vm1:eth0 vm2:eth0 "$(udp4 1 2 src_ip=10.0.0.21)"
+send_expect "10.0.0.21 bound: passes" arrive vm1:eth0 vm2:eth0 "$SECONDARY"
 ctl port set vif1 mac "$(vm_mac 1)" ip 10.0.0.1
 expect_eq "replaced: only 10.0.0.1, no label, seq kept" "enforce - 7 10.0.0.1" \
 	"$(jsq '" ".join([P[0]["mode"], P[0].get("label") or "-", str(P[0]["seq"])] + sorted(P[0]["addrs"]))' -j port show vif1)"
 b=$(counters vif1)
-send_expect "replaced: 10.0.0.21 no longer passes" drop vm1:eth0 vm2:eth0 "$(udp4 1 2 src_ip=10.0.0.21)"
-send_expect "replaced: 2001:db8::1 no longer passes" drop vm1:eth0 vm2:eth0 "$(udp6 1 2 nonce=1)"
+send_expect "replaced: 10.0.0.21 no longer passes" drop vm1:eth0 vm2:eth0 "$SECONDARY"
+send_expect "replaced: 2001:db8::1 no longer passes" drop vm1:eth0 vm2:eth0 "$OWN_IP6"
 expect_counters "replaced: drops counted" "$b" "$(counters vif1)" ip4_spoof=1 ip6_spoof=1
 ctl port set vif1 mac 02:00:00:00:00:42 ip 10.0.0.1 ip 2001:db8::1
 b=$(counters vif1)
-send_expect "new MAC in the binding: the VM's real MAC is now a spoof" drop vm1:eth0 vm2:eth0 "$(udp4 1 2)"
+send_expect "new MAC in the binding: the VM's real MAC is now a spoof" drop vm1:eth0 vm2:eth0 "$OWN_IP4"
 send_expect "new MAC in the binding: frames from it pass" arrive vm1:eth0 vm2:eth0 "$(udp4 1 2 src_mac=02:00:00:00:00:42)"
 expect_counters "new MAC in the binding: counted" "$b" "$(counters vif1)" mac_spoof=1
 bind 1
@@ -68,8 +79,8 @@ bind 1
 # --- seq ---
 ctl port set vif1 mac "$(vm_mac 1)" ip 10.0.0.1 ip 2001:db8::1 seq 10
 expect_eq "seq 10 in force" 10 "$(jsq 'P[0]["seq"]' -j port show vif1)"
-expect_fail "seq 10 again: refused" ctl port set vif1 mac "$(vm_mac 1)" ip 10.0.0.9 seq 10
-expect_fail "seq 9: refused" ctl port set vif1 mac "$(vm_mac 1)" ip 10.0.0.9 seq 9
+expect_refused -m 'not newer than the seq in force' "seq 10 again: refused" port set vif1 mac "$(vm_mac 1)" ip 10.0.0.9 seq 10
+expect_refused -m 'not newer than the seq in force' "seq 9: refused" port set vif1 mac "$(vm_mac 1)" ip 10.0.0.9 seq 9
 expect_eq "refused seq: binding unchanged" "10 10.0.0.1 2001:db8::1" \
 	"$(jsq '" ".join([str(P[0]["seq"])] + sorted(P[0]["addrs"]))' -j port show vif1)"
 check "seq 11: accepted" ctl port set vif1 mac "$(vm_mac 1)" ip 10.0.0.1 ip 10.0.0.9 ip 2001:db8::1 seq 11
@@ -80,20 +91,20 @@ expect_eq "no seq: seq 11 kept, addresses replaced" "11 10.0.0.1 10.0.0.8 2001:d
 # --- port addr add|del ---
 bind 1
 b=$(counters vif1)
-send_expect "before addr add: 10.0.0.31 dropped" drop vm1:eth0 vm2:eth0 "$(udp4 1 2 src_ip=10.0.0.31)"
+send_expect "before addr add: 10.0.0.31 dropped" drop vm1:eth0 vm2:eth0 "$ADDED"
 check "addr add 10.0.0.31" ctl port addr add vif1 10.0.0.31
 check "addr add 2001:db8:31::/48" ctl port addr add vif1 2001:db8:31::/48
-send_expect "after addr add: 10.0.0.31 passes" arrive vm1:eth0 vm2:eth0 "$(udp4 1 2 src_ip=10.0.0.31)"
+send_expect "after addr add: 10.0.0.31 passes" arrive vm1:eth0 vm2:eth0 "$ADDED"
 send_expect "after addr add: 2001:db8:31:5::1 passes" arrive vm1:eth0 vm2:eth0 "$(udp6 1 2 src_ip=2001:db8:31:5::1)"
 send_expect "after addr add: own address still passes" arrive vm1:eth0 vm2:eth0 "$(udp4 1 2)"
-expect_fail "addr add of a bound address: refused" ctl port addr add vif1 10.0.0.31
+expect_refused -m 'already bound to this port' "addr add of a bound address: refused" port addr add vif1 10.0.0.31
 check "addr del 10.0.0.31" ctl port addr del vif1 10.0.0.31
-expect_fail "addr del of an unbound address: refused" ctl port addr del vif1 10.0.0.31
-send_expect "after addr del: 10.0.0.31 dropped" drop vm1:eth0 vm2:eth0 "$(udp4 1 2 src_ip=10.0.0.31)"
+expect_refused -m 'not bound to this port' "addr del of an unbound address: refused" port addr del vif1 10.0.0.31
+send_expect "after addr del: 10.0.0.31 dropped" drop vm1:eth0 vm2:eth0 "$ADDED"
 expect_counters "addr add/del: drops counted" "$b" "$(counters vif1)" ip4_spoof=2
 expect_eq "addr add/del: addresses" "10.0.0.1 2001:db8:31::/48 2001:db8::1" \
 	"$(jsq '" ".join(sorted(P[0]["addrs"]))' -j port show vif1)"
-expect_fail "addr add on an unbound device: refused" ctl port addr add vif3 10.0.0.3
+expect_refused -m 'device is not bound' "addr add on an unbound device: refused" port addr add vif3 10.0.0.3
 
 # --- stats reset ---
 check "stats reset vif1" ctl stats reset vif1
