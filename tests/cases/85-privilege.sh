@@ -10,7 +10,9 @@
 #    allowed;
 #  - a process of an unprivileged user (nobody) in a user namespace of its
 #    own configures the network namespace that user namespace owns, and
-#    the binding is enforced there (a forged frame is dropped and counted);
+#    the binding is enforced there (a forged frame, which reached the
+#    other port before the binding, no longer does and is counted; a
+#    legitimate one still does);
 #  - the same process can never configure the host's namespace: not from a
 #    user namespace of its own that stays in the host's network namespace,
 #    and not through a netlink socket it opened in the host's namespace
@@ -22,6 +24,8 @@ D=$TESTTMP
 GENL=$REPO/tests/lib/genl.py
 
 topo_up 2
+FORGED="udp src_mac=02:00:00:00:00:99 dst_mac=$(vm_mac 2) src_ip=$(vm_ip4 1) dst_ip=$(vm_ip4 2)"
+send_expect "unbound: a forged frame from vm1 reaches vm2" arrive vm1:eth0 vm2:eth0 "$FORGED"
 bind 1 label vm-one
 ctl bridge set br0 unbound pass
 
@@ -90,8 +94,8 @@ snap_host() {
 }
 
 # --- nobody, and root without CAP_NET_ADMIN ----------------------------------
-send_expect "a forged frame from vm1, dropped: a reset would show" drop vm1:eth0 vm2:eth0 \
-	"udp src_mac=02:00:00:00:00:99 dst_mac=$(vm_mac 2) src_ip=$(vm_ip4 1) dst_ip=$(vm_ip4 2)"
+expect_verdict "a forged frame from vm1, dropped: a reset would show" vif1 drop vm1:eth0 vm2:eth0 \
+	"$FORGED" mac_spoof=1
 refused_as nobody "${NOBODY[@]}"
 refused_as "root without CAP_NET_ADMIN" "${NOCAP[@]}"
 
@@ -128,6 +132,39 @@ for d in vif1 vif2; do $IP link set $d master br0 up; done &&
 $IP link set vm1 address 02:00:00:00:00:51 up &&
 $IP link set vm2 up && $IP link set br0 up
 echo "topology $?"
+# send WHAT SMAC...: a UDP frame from each source MAC (10.9.0.1 ->
+# 10.9.0.2, source port: one per call and frame), sent at vm1 (the VM
+# side of vif1); prints "rx WHAT SMAC yes|no": whether vm2 (behind vif2)
+# received it, within 1 s.
+send() {
+	$PY - "$@" <<'PYEOF'
+import select, socket, struct, sys, time
+what, macs = sys.argv[1], sys.argv[2:]
+rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+rx.bind(("vm2", 0))
+tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+tx.bind(("vm1", 0))
+base = {"unprotected": 4000, "protected": 5000}[what]
+def udp(smac, sport):
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28, 0, 0, 64, 17, 0,
+                     socket.inet_aton("10.9.0.1"), socket.inet_aton("10.9.0.2"))
+    return (bytes.fromhex("020000000052") + bytes.fromhex(smac.replace(":", "")) +
+            b"\x08\x00" + ip + struct.pack("!HHHH", sport, 9, 8, 0))
+frames = {udp(m, base + i): m for i, m in enumerate(macs)}
+for f in frames:
+    tx.send(f)
+seen, end = set(), time.monotonic() + 1
+while len(seen) < len(frames) and time.monotonic() < end:
+    if select.select([rx], [], [], 0.1)[0]:
+        data = rx.recv(2048)
+        if data[:42] in frames:
+            seen.add(frames[data[:42]])
+for m in macs:
+    print("rx %s %s %s" % (what, m, "yes" if m in seen else "no"))
+PYEOF
+}
+# Unprotected first: the forged frame reaches vm2.
+send unprotected 02:00:00:00:00:66
 "$CTL" port set vif1 mac 02:00:00:00:00:51 ip 10.9.0.1 label tenant 2>&1
 echo "set $?"
 "$CTL" port set vif2 mac 02:00:00:00:00:52 mode trusted 2>&1
@@ -135,20 +172,8 @@ echo "trusted $?"
 "$CTL" bridge set br0 unbound drop 2>&1
 echo "bridge $?"
 echo "show $("$CTL" port show vif1 2>&1 | head -n 1)"
-# One forged frame (another MAC) and one legitimate, sent from the VM side.
-$PY - <<'PYEOF'
-import socket, struct
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind(("vm1", 0))
-def udp(smac, sip):
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28, 0, 0, 64, 17, 0,
-                     socket.inet_aton(sip), socket.inet_aton("10.9.0.2"))
-    return (bytes.fromhex("020000000052") + bytes.fromhex(smac) +
-            b"\x08\x00" + ip + struct.pack("!HHHH", 4000, 9, 8, 0))
-s.send(udp("020000000066", "10.9.0.1"))
-s.send(udp("020000000051", "10.9.0.1"))
-PYEOF
-sleep 0.5
+# One forged frame (another MAC) and one legitimate.
+send protected 02:00:00:00:00:66 02:00:00:00:00:51
 echo "stats $("$CTL" stats vif1 2>&1 | tr -s ' \n' ' ')"
 "$CTL" stats reset vif1 2>&1
 echo "reset $?"
@@ -170,7 +195,11 @@ else
 	expect_eq "userns: bridge set" 0 "$(userns bridge)"
 	check "userns: port show: the binding ($(userns show))" \
 		grep -q 'vif1.*02:00:00:00:00:51.*tenant' <<<"$(userns show)"
-	check "userns: the forged frame was dropped there, the legitimate one passed ($(userns stats))" \
+	expect_eq "userns: unbound, the forged frame reaches the other port" yes \
+		"$(userns "rx unprotected 02:00:00:00:00:66")"
+	expect_eq "userns: bound, the forged frame no longer does" no "$(userns "rx protected 02:00:00:00:00:66")"
+	expect_eq "userns: bound, the legitimate one does" yes "$(userns "rx protected 02:00:00:00:00:51")"
+	check "userns: the forged frame was counted there, the legitimate one passed ($(userns stats))" \
 		bash -c '[[ $1 == *"passed 1 "* && $1 == *"mac_spoof 1"* ]]' _ "$(userns stats)"
 	expect_eq "userns: stats reset and port del: allowed" "0 0" "$(userns reset) $(userns del)"
 fi
