@@ -38,7 +38,9 @@
 #   mon_wait FILE N [SECONDS]    until FILE has N lines
 #
 # Python (one start each: ~1 s under TCG): ops_py CMD ARGS... runs the
-# helpers of $OPS_PY (below); opsq EXPR ARGS... is jsq with them loaded
+# helpers of $OPS_PY (below); ops_expect_ok NAME CMD ARGS... is a check
+# that ops.py CMD exits 0 and prints exactly "OK" (rate, prom: a checker
+# that crashes fails its check); opsq EXPR ARGS... is jsq with them loaded
 # (through the pkt.py server: no start), e.g.
 #   opsq 'doc_diff(d, "/tmp/doc.json")' dump
 
@@ -125,6 +127,24 @@ opsq() {
 }
 
 ops_py() { $PY "$OPS_PY" "$@"; }
+
+# ops_expect_ok NAME CMD ARGS...: ops.py CMD must exit 0 and print "OK"
+# and nothing else (else its output is the failure); an exception or a
+# missing module prints no "OK".  What it says on stderr (how much it
+# compared) becomes a note.
+ops_expect_ok() {
+	local name=$1 out rc=0
+	shift
+	out=$(ops_py "$@" 2>"$TESTTMP/ops.err") || rc=$?
+	if [ $rc = 0 ] && [ "$out" = OK ]; then
+		record ok "$name"
+		[ ! -s "$TESTTMP/ops.err" ] || note "$(tail -n 3 "$TESTTMP/ops.err")"
+	else
+		record FAIL "$name" "expected: ops.py $1 to exit 0 and print OK
+saw: exit status $rc, output: $(printf '%s\n' "$out" | head -n 10)
+stderr: $(tail -n 15 "$TESTTMP/ops.err")"
+	fi
+}
 
 # expect_in_force NAME FILE [subset]
 expect_in_force() {
@@ -312,7 +332,7 @@ def cmd_rate(path, rate, ifname, dropped, flooders="1"):
     if len(evs) + sum(supp) != dropped:
         bad.append("events %d + suppressed %d = %d, but %d frames were dropped"
                    % (len(evs), sum(supp), len(evs) + sum(supp), dropped))
-    print("; ".join(bad))
+    print("; ".join(bad) or "OK")
     print("# %d events in %.2f s, by time %s, by window %s, suppressed %d, dropped %d"
           % (len(evs), span, tgroups, wgroups, sum(supp), dropped), file=sys.stderr)
 
@@ -404,7 +424,7 @@ def cmd_prom(prom_path, stats_path, totals):
             bad.append("unexpected %s = %s" % (k, samples[k]))
         elif samples[k] != want[k]:
             bad.append("%s = %s, -j stats says %s" % (k, samples[k], want[k]))
-    print("; ".join(bad[:10]))
+    print("; ".join(bad[:10]) or "OK")
     print("# %d series compared" % len(samples), file=sys.stderr)
 
 
@@ -660,12 +680,14 @@ bound_as() {
 # ops_records CMD ARGS...: runs ops.py CMD, whose output is one line per
 # check, "ok|FAIL<TAB>NAME<TAB>DETAIL", and records them.
 ops_records() {
-	local st name detail out
-	out=$(ops_py "$@" 2>&1) || true
+	local st name detail out rc=0
+	out=$(ops_py "$@" 2>&1) || rc=$?
 	if [ -z "$out" ]; then
-		record FAIL "ops.py $1" "ops.py $* printed nothing"
+		record FAIL "ops.py $1" "ops.py $* printed nothing (exit status $rc)"
 		return 0
 	fi
+	# A checker that crashed after some lines: those stand, and it fails.
+	[ $rc = 0 ] || record FAIL "ops.py $1 ran to its end" "exit status $rc: $(tail -n 15 <<<"$out")"
 	while IFS=$'\t' read -r st name detail; do
 		case $st in
 		ok) record ok "$name" ;;
