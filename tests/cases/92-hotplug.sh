@@ -66,10 +66,11 @@ XBOUND="$XMAC enforce label=i-2-3-VM 10.147.41.238 2001:db8:41::5"
 xen_protected() {
 	send_expect "$1: own IPv4 address passes" arrive xen7:eth0 vm1:eth0 "$XLEGIT4"
 	send_expect "$1: own IPv6 address passes" arrive xen7:eth0 vm1:eth0 "$XLEGIT6"
-	send_expect "$1: forged IPv4 source dropped" drop xen7:eth0 vm1:eth0 "$XFORGED4"
-	send_expect "$1: forged IPv6 source dropped" drop xen7:eth0 vm1:eth0 "$XFORGED6"
-	send_expect "$1: the disabled address (10.147.41.239) dropped" drop xen7:eth0 vm1:eth0 "$XDISABLED"
-	send_expect "$1: forged source MAC dropped" drop xen7:eth0 vm1:eth0 "$XFORGEDMAC"
+	vt "$1: forged IPv4 source dropped" vif7.0 drop xen7:eth0 vm1:eth0 "$XFORGED4" ip4_spoof=1
+	vt "$1: forged IPv6 source dropped" vif7.0 drop xen7:eth0 vm1:eth0 "$XFORGED6" ip6_spoof=1
+	vt "$1: the disabled address (10.147.41.239) dropped" vif7.0 drop xen7:eth0 vm1:eth0 "$XDISABLED" ip4_spoof=1
+	vt "$1: forged source MAC dropped" vif7.0 drop xen7:eth0 vm1:eth0 "$XFORGEDMAC" mac_spoof=1
+	vt_run
 }
 xen_open() {
 	send_expect "$1: forged IPv4 source reaches vm1" arrive xen7:eth0 vm1:eth0 "$XFORGED4"
@@ -77,6 +78,11 @@ xen_open() {
 
 # --- vmfence-hotplug ------------------------------------------------------------
 xen_open "no binding yet"
+# Each frame xen_protected drops, first sent unprotected.
+vt "no binding yet: forged IPv6 source" - arrive xen7:eth0 vm1:eth0 "$XFORGED6"
+vt "no binding yet: the disabled address" - arrive xen7:eth0 vm1:eth0 "$XDISABLED"
+vt "no binding yet: forged source MAC" - arrive xen7:eth0 vm1:eth0 "$XFORGEDMAC"
+vt_run
 capture hp "$OPS_HOTPLUG/vmfence-hotplug" add vif7.0 "$REC"
 expect_eq "vmfence-hotplug add vif7.0 RECORD: exit 0, silent" "0 " "$C_RC $C_ERR"
 expect_eq "vmfence-hotplug add: port show" "$XBOUND" "$(bound_as vif7.0)"
@@ -102,7 +108,7 @@ expect_eq "vmfence-hotplug remove again, no record: exit 0" 0 "$C_RC"
 capture_in "$REC" hp "$OPS_HOTPLUG/vmfence-hotplug" add vif7.0 -
 expect_eq "vmfence-hotplug add vif7.0 - (record on stdin): exit 0" 0 "$C_RC"
 expect_eq "... port show" "$XBOUND" "$(bound_as vif7.0)"
-send_expect "... forged IPv4 source dropped" drop xen7:eth0 vm1:eth0 "$XFORGED4"
+expect_verdict "... forged IPv4 source dropped" vif7.0 drop xen7:eth0 vm1:eth0 "$XFORGED4" ip4_spoof=1
 capture hp "$OPS_HOTPLUG/vmfence-hotplug" remove vif7.0
 expect_eq "vmfence-hotplug remove vif7.0 (no record): exit 0" 0 "$C_RC"
 expect_eq "... unbound" unbound "$(bound_as vif7.0)"
@@ -132,7 +138,7 @@ xen_open "vmfence-vif offline"
 capture xv XENBUS_PATH=backend/vif/7/0 vif=vif7.0 "$OPS_HOTPLUG/xen/vmfence-vif" add
 expect_eq "vmfence-vif add (vif=vif7.0, XENBUS_PATH=backend/vif/7/0): exit 0" "0 " "$C_RC $C_ERR"
 expect_eq "... port show" "$XBOUND" "$(bound_as vif7.0)"
-send_expect "... forged IPv4 source dropped" drop xen7:eth0 vm1:eth0 "$XFORGED4"
+expect_verdict "... forged IPv4 source dropped" vif7.0 drop xen7:eth0 vm1:eth0 "$XFORGED4" ip4_spoof=1
 capture xv XENBUS_PATH=backend/vif/7/0 vif=vif7.0 "$OPS_HOTPLUG/xen/vmfence-vif" remove
 expect_eq "vmfence-vif remove: exit 0, unbound" "0 unbound" "$C_RC $(bound_as vif7.0)"
 xen_open "vmfence-vif remove"
@@ -154,7 +160,7 @@ web_protected() {
 	send_expect "$1: vnet0's own address passes" arrive web7:eth0 vm1:eth0 "$WLEGIT"
 	send_expect "$1: vnet0's own IPv6 address passes" arrive web7:eth0 vm1:eth0 "$WLEGIT6"
 	send_expect "$1: vnet0 from its routed prefix passes" arrive web7:eth0 vm1:eth0 "$WPREFIX"
-	send_expect "$1: vnet0's forged IPv4 source dropped" drop web7:eth0 vm1:eth0 "$WFORGED"
+	expect_verdict "$1: vnet0's forged IPv4 source dropped" vnet0 drop web7:eth0 vm1:eth0 "$WFORGED" ip4_spoof=1
 	send_expect "$1: vnet1 (no vmfence:port) unbound, forges freely" arrive web7b:eth0 vm1:eth0 "$W1FORGED"
 }
 send_expect "no binding: vnet0's forged IPv4 source reaches vm1" arrive web7:eth0 vm1:eth0 "$WFORGED"
@@ -173,7 +179,7 @@ send_expect "libvirt stopped: vnet0's forged IPv4 source reaches vm1" arrive web
 
 capture_in "$XML" hp "$OPS_HOTPLUG/libvirt/qemu" web-7 reconnect begin -
 expect_eq "libvirt qemu web-7 reconnect: exit 0, vnet0 bound" "0 $WBOUND" "$C_RC $(bound_as vnet0)"
-send_expect "libvirt reconnect: vnet0's forged IPv4 source dropped" drop web7:eth0 vm1:eth0 "$WFORGED"
+expect_verdict "libvirt reconnect: vnet0's forged IPv4 source dropped" vnet0 drop web7:eth0 vm1:eth0 "$WFORGED" ip4_spoof=1
 capture_in "$XML" hp "$OPS_HOTPLUG/libvirt/qemu" web-7 prepare begin -
 expect_eq "libvirt qemu web-7 prepare: exit 0, nothing changed" "0 $WBOUND" "$C_RC $(bound_as vnet0)"
 capture_in "$XML" hp "$OPS_HOTPLUG/libvirt/qemu" web-7 release end -

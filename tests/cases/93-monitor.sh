@@ -26,11 +26,13 @@ install -d -m 0755 "$D/pub"
 install -m 0755 "$CTL" "$D/pub/vmfencectl"
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
 capture timeout 20 $IP netns exec host "${NOBODY[@]}" "$D/pub/vmfencectl" monitor --count 1
-expect_eq "monitor as nobody: refused at once, exit 1, one line" "1 1" "$C_RC $(grep -c . <<<"$C_ERR")"
+expect_eq "monitor as nobody: refused at once, exit 1, one line, nothing on stdout" "1 1 0" \
+	"$C_RC $(grep -c . <<<"$C_ERR") $(grep -c . <<<"$C_OUT")"
 check "... saying CAP_NET_ADMIN is needed ($C_ERR)" grep -q CAP_NET_ADMIN <<<"$C_ERR"
 capture timeout 20 $IP netns exec host setpriv --bounding-set=-net_admin --inh-caps=-net_admin \
 	"$D/pub/vmfencectl" monitor --count 1
-expect_eq "monitor as root without CAP_NET_ADMIN: refused, exit 1" 1 "$C_RC"
+expect_eq "monitor as root without CAP_NET_ADMIN: refused at once, exit 1, one line, nothing on stdout" "1 1 0" \
+	"$C_RC $(grep -c . <<<"$C_ERR") $(grep -c . <<<"$C_OUT")"
 check "... saying CAP_NET_ADMIN is needed ($C_ERR)" grep -q CAP_NET_ADMIN <<<"$C_ERR"
 bind 1 label vm-one
 capture $IP netns exec host "${NOBODY[@]}" "$D/pub/vmfencectl" -j port show
