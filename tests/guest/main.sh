@@ -6,7 +6,9 @@
 # which mounts the results share tests/out and passes its path in VM_OUT.
 # Loads vmfence.ko, runs each test file named in tests/out/config in a
 # fresh bash, cleans up namespaces and devices between them, checks the
-# kernel log after each, and leaves in tests/out (the results share):
+# kernel log after each (the file and its teardown) and after the last,
+# on the debug kernel checks kmemleak, and leaves in tests/out (the
+# results share):
 #
 #   results.txt   one line per check: "ok<TAB>FILE<TAB>NAME" or
 #                 "FAIL<TAB>FILE<TAB>NAME"; "#<TAB>begin|end<TAB>FILE"
@@ -70,6 +72,50 @@ record() {
 # Kernel-log lines that make a test fail whatever it checked itself.
 KLOG_BAD='WARNING:|BUG:|Call Trace|general protection fault|Oops|kernel BUG|UBSAN|KASAN|kmemleak|refcount_t:|list_(add|del) corruption|RCU stall|soft lockup|hung_task|unreferenced object|Kernel panic|lockdep|possible circular locking|sleeping function called from invalid context'
 
+# The kernel log is examined in windows that follow each other with no
+# gap: klog_check writes a new mark, then reads the log from the previous
+# mark to it; whatever the kernel logs after the new mark (a namespace it
+# tears down in the background, say) is the next window's.  A window
+# whose start is no longer in the ring buffer fails (it would be read
+# incomplete).
+KLOG_MARK=0
+echo "<6>vmfence-test: klog mark 0" >/dev/kmsg
+
+# klog_check FILE NAME [IGNORE]: one check, NAME, on the log since the
+# last one: no line of KLOG_BAD (but those matching the regex IGNORE).
+klog_check() {
+	local file=$1 name=$2 ignore=${3:-} prev=$KLOG_MARK win bad
+	KLOG_MARK=$((KLOG_MARK + 1))
+	echo "<6>vmfence-test: klog mark $KLOG_MARK" >/dev/kmsg
+	dmesg >/tmp/klog.all
+	if ! grep -q "vmfence-test: klog mark $prev\$" /tmp/klog.all; then
+		record FAIL "$file" "$name" "expected: the kernel log since the last check; saw: its start (mark $prev) is no longer in the ring buffer"
+		return 0
+	fi
+	win=$(sed -n "/vmfence-test: klog mark $prev\$/,/vmfence-test: klog mark $KLOG_MARK\$/p" /tmp/klog.all)
+	bad=$(grep -E "$KLOG_BAD" <<<"$win" | grep -Ev "${ignore:-^\$}")
+	if [ -n "$bad" ]; then
+		record FAIL "$file" "$name" \
+			"expected: no warning, BUG or oops in the kernel log; saw:
+$(grep -E -A 25 "$KLOG_BAD" <<<"$win" | head -n 80)"
+	else
+		record ok "$file" "$name"
+	fi
+}
+
+# settle_teardown: until vmfence's tables list no binding and no bridge
+# (10 s at most): the namespaces just deleted are gone, and what their
+# teardown logged is in the window of the file that made them.
+settle_teardown() {
+	local i
+	[ -r /sys/kernel/debug/vmfence/ports ] || return 0
+	for i in $(seq 1 100); do
+		[ ! -s /sys/kernel/debug/vmfence/ports ] && [ ! -s /sys/kernel/debug/vmfence/bridges ] && return 0
+		sleep 0.1
+	done
+	echo "# main.sh: bindings still listed in debugfs 10 s after the cleanup"
+}
+
 # Every user process but PID 1 and this shell: left over by a test file.
 reap_strays() {
 	local p pid
@@ -117,9 +163,35 @@ fi
 echo "vmfence-guest: start ($(uname -r), $(nproc) CPUs)"
 T0=$(now)
 
-# The debug kernel: what kmemleak suspects from the boot is not ours.
+# kmemleak: the debug kernel must have it, and on.  It can be off with
+# its file there (kmemleak=off, or it disabled itself for good at boot or
+# later, out of its object pool), and then reports nothing: "stack=on",
+# its default and so harmless, is refused (EPERM) only when it is off.
 KMEMLEAK=/sys/kernel/debug/kmemleak
-[ -e $KMEMLEAK ] && echo clear >$KMEMLEAK
+kmemleak_on() { [ -e $KMEMLEAK ] && { echo stack=on >$KMEMLEAK; } 2>/dev/null; }
+kmemleak_why() {
+	if [ -e $KMEMLEAK ]; then
+		echo "$KMEMLEAK refuses commands: kmemleak is disabled"
+	else
+		echo "no $KMEMLEAK"
+	fi
+	echo "kernel log: $(dmesg | grep -i kmemleak | tail -n 5)"
+}
+KMEMLEAK_CHECK=0
+if [ "$DEBUG_KERNEL" = 1 ] || [ -e $KMEMLEAK ]; then
+	KMEMLEAK_CHECK=1
+	printf '#\tbegin\t%s\n' kmemleak >>"$OUT/results.txt"
+	if kmemleak_on; then
+		# What kmemleak suspects from the boot is not ours.
+		echo clear >$KMEMLEAK
+		record ok kmemleak "kmemleak is on"
+	else
+		record FAIL kmemleak "kmemleak is on" "expected: kmemleak on (the debug kernel has it); saw: $(kmemleak_why)"
+	fi
+	printf '#\tend\t%s\n' kmemleak >>"$OUT/results.txt"
+else
+	echo "# kmemleak: not in this kernel (tests/run --debug-kernel has it)"
+fi
 
 module_ok=1
 if [ "$NOMODULE" = 1 ]; then
@@ -164,15 +236,11 @@ $(tail -n 15 "$OUT/logs/$c.log")"
 	if [ "$n_checks" = 0 ]; then
 		record FAIL "$c" "checked something" "expected: at least one check; saw: none"
 	fi
-	bad=$(dmesg | sed -n "/vmfence-test: begin $c\$/,\$p" | grep -E "$KLOG_BAD")
-	if [ -n "$bad" ]; then
-		record FAIL "$c" "kernel log clean" \
-			"expected: no warning, BUG or oops in the kernel log; saw:
-$(dmesg | sed -n "/vmfence-test: begin $c\$/,\$p" | grep -E -A 25 "$KLOG_BAD" | head -n 80)"
-	else
-		record ok "$c" "kernel log clean"
-	fi
 	cleanup_between
+	settle_teardown
+	# The file's window: from the end of the previous one (the previous
+	# file's teardown included) to after its own teardown.
+	klog_check "$c" "kernel log clean"
 	printf '#\tend\t%s\n' "$c" >>"$OUT/results.txt"
 	echo "# $c: $(tail -n +"$((n_before + 1))" "$OUT/results.txt" | grep -c '^ok	') ok, $(tail -n +"$((n_before + 1))" "$OUT/results.txt" | grep -c '^FAIL	') FAIL (${dt}s)"
 done
@@ -181,34 +249,70 @@ echo "# guest: all test files done in $(elapsed "$T0" "$(now)")s"
 
 # kmemleak, after the module is gone: whatever vmfence allocated and lost
 # is unreferenced by then.  It reports objects at least 5 s old; two
-# scans, as its documentation advises.
-if [ -e $KMEMLEAK ]; then
+# scans, as its documentation advises.  On the debug kernel the check
+# proves itself: tests/kmemleak's module leaks one object on purpose,
+# which the report must name, and nothing else may be in it.
+if [ $KMEMLEAK_CHECK = 1 ]; then
 	printf '#\tbegin\t%s\n' kmemleak >>"$OUT/results.txt"
 	t=$(now)
-	echo "<6>vmfence-test: begin kmemleak" >/dev/kmsg
 	if [ -d /sys/module/vmfence ] && ! rmmod vmfence; then
 		record FAIL kmemleak "vmfence unloads after the suite" "rmmod vmfence failed"
 	fi
+	LEAKONE=$OUT/bin/vmfence_leakone.ko
+	leakone=0
+	if [ "$DEBUG_KERNEL" = 1 ]; then
+		if err=$(insmod "$LEAKONE" 2>&1); then
+			leakone=1
+		else
+			record FAIL kmemleak "the deliberate leak is made (insmod vmfence_leakone.ko)" "$err"
+		fi
+	fi
 	sleep 6
-	echo scan >$KMEMLEAK
-	sleep 1
-	echo scan >$KMEMLEAK
-	leaks=$(cat $KMEMLEAK)
+	if ! kmemleak_on || ! echo scan >$KMEMLEAK || ! { sleep 1; echo scan >$KMEMLEAK; }; then
+		record FAIL kmemleak "kmemleak still on after the suite, and scanning" "$(kmemleak_why)"
+	fi
+	# One record a line per object ("unreferenced object" to the next),
+	# then split: ours, and the rest.
+	cat $KMEMLEAK >/tmp/kmemleak.txt
+	awk '/^unreferenced object/ { n++ } { print > ("/tmp/kmemleak." n) }' n=0 /tmp/kmemleak.txt
+	mine=0 leaks=
+	for f in /tmp/kmemleak.[1-9]*; do
+		[ -e "$f" ] || continue
+		if grep -q 'vmfence_leakone' "$f"; then
+			mine=$((mine + 1))
+		else
+			leaks+=$(cat "$f")$'\n'
+		fi
+	done
+	if [ $leakone = 1 ]; then
+		if [ $mine = 1 ]; then
+			record ok kmemleak "kmemleak reports the one object vmfence_leakone.ko leaked on purpose"
+		else
+			record FAIL kmemleak "kmemleak reports the one object vmfence_leakone.ko leaked on purpose" \
+				"expected: one object whose backtrace names vmfence_leakone; saw $mine; the report:
+$(head -n 60 /tmp/kmemleak.txt)"
+		fi
+	fi
 	if [ -n "$leaks" ]; then
 		record FAIL kmemleak "no memory leak after the suite and rmmod" \
-			"expected: kmemleak to report nothing; saw $(grep -c '^unreferenced object' <<<"$leaks") objects:
+			"expected: kmemleak to report nothing else; saw $(grep -c '^unreferenced object' <<<"$leaks") objects:
 $(head -n 150 <<<"$leaks")"
 	else
 		record ok kmemleak "no memory leak after the suite and rmmod"
 	fi
-	bad=$(dmesg | sed -n '/vmfence-test: begin kmemleak$/,$p' | grep -E "$KLOG_BAD" | grep -v kmemleak)
-	if [ -n "$bad" ]; then
-		record FAIL kmemleak "kernel log clean after unloading" "$bad"
-	else
-		record ok kmemleak "kernel log clean after unloading"
-	fi
+	# Everything since the last file's window, the unload included
+	# (kmemleak's own "N new suspected memory leaks" is the check above).
+	klog_check kmemleak "kernel log clean after the last file and the unload" \
+		'kmemleak: [0-9]+ new suspected memory leaks'
 	printf '#\tend\t%s\n' kmemleak >>"$OUT/results.txt"
 	echo "# kmemleak: scanned in $(elapsed "$t" "$(now)")s"
+else
+	# What the kernel logged after the last file's window: its teardown
+	# finishing in the background, the module still loaded.
+	sleep 1
+	printf '#\tbegin\t%s\n' kernel-log >>"$OUT/results.txt"
+	klog_check kernel-log "kernel log clean after the last file"
+	printf '#\tend\t%s\n' kernel-log >>"$OUT/results.txt"
 fi
 dmesg >"$OUT/dmesg.txt"
 touch "$OUT/done"
