@@ -972,10 +972,13 @@ def cmd_verdicts(a, out):
                     if r[1] != PACKET_OUTGOING:
                         got.append((t, r[0]))
 
-        bridges = any(st["vif"].startswith("bridge:") for st in steps)
         counters = None
         for st in steps:
-            if st["vif"] != "-" and counters is None:
+            # Bridges' counters only for a bridge's step (one more
+            # vmfencectl each read); read afresh when the last read
+            # lacks this step's.
+            bridges = st["vif"].startswith("bridge:")
+            if st["vif"] != "-" and (counters is None or st["vif"] not in counters):
                 counters = read_counters(a.ns, bridges)
             # A frame of the VM's own stack (a late MLD report, say) may
             # pass in the same window, most often on a slow kernel: when
