@@ -11,10 +11,10 @@
 topo_up 2
 
 # spoof NAME REASON FRAME: from vm1, must not reach vm2; REASON moves by 1
-# (read right around the frame: expect_verdict).  Each FRAME is also in
-# the list sent before anything is bound, below.
+# (read right around the frame); a line of the table that vt_run judges.
+# Each FRAME is also in the list sent before anything is bound, below.
 spoof() {
-	expect_verdict "$1" vif1 drop vm1:eth0 vm2:eth0 "$3" "$2=1"
+	vt "$1" vif1 drop vm1:eth0 vm2:eth0 "$3" "$2=1"
 }
 
 # legit NAME FRAME: from vm1, must reach vm2; nothing dropped.
@@ -65,6 +65,7 @@ spoof "forged IPv6 source (vm2's own), ICMPv6" ip6_spoof "$FORGED_IP6_VM2"
 spoof "truncated IPv4 header" malformed "$SHORT_IP4"
 spoof "truncated IPv6 header" malformed "$SHORT_IP6"
 spoof "IPv4 total length beyond the frame" malformed "$LONG_IP4"
+vt_run
 
 # The kernel's own stack, forging: vm1 takes an address it is not bound to.
 # Its ARP request for vm2 says it is 10.0.0.11: arp_spoof (issue 3) ...
@@ -93,11 +94,13 @@ legit "an address inside the bound IPv4 prefix" "$(udp4 1 2 src_ip=10.1.0.77)"
 legit "last address of the bound IPv4 prefix" "$(udp4 1 2 src_ip=10.1.0.255)"
 spoof "just past the bound IPv4 prefix" ip4_spoof "$PAST_IP4"
 spoof "just before the bound IPv4 prefix" ip4_spoof "$BEFORE_IP4"
+vt_run
 legit "secondary IPv6 address" "$(udp6 1 2 src_ip=2001:db8::11)"
 legit "an address inside the bound IPv6 prefix" "$(udp6 1 2 src_ip=2001:db8:1::abcd)"
 legit "last address of the bound IPv6 prefix" "$(udp6 1 2 src_ip=2001:db8:1:0:ffff:ffff:ffff:ffff)"
 spoof "just past the bound IPv6 prefix" ip6_spoof "$PAST_IP6"
 spoof "an address the binding no longer has" ip6_spoof "$FORGED_IP6"
+vt_run
 
 # ... and through the kernels' stacks: vm1 routes the prefixes, vm2 routes
 # them back through vm1.

@@ -52,14 +52,16 @@ send_expect "no binding: vm4 (no binding ever) reaches vm1" arrive vm4:eth0 vm1:
 expect_apply "apply a good document" "$D/good.json"
 expect_in_force "the document is what is in force" "$D/good.json"
 expect_eq "bridge show: br0 unbound drop" "br0 drop" "$(jsq '" ".join(b["ifname"] + " " + b["unbound"] for b in d)' -j bridge show)"
-expect_verdict "applied: vm1's forged IPv4 source dropped" vif1 drop vm1:eth0 vm2:eth0 "$FORGED1" ip4_spoof=1
-send_expect "applied: vm1's own traffic passes" arrive vm1:eth0 vm2:eth0 "$(to4 1 2)"
-send_expect "applied: vm2 from its routed prefix passes" arrive vm2:eth0 vm1:eth0 "$(to4 2 1 src_ip=10.9.2.7)"
-send_expect "applied: vm2's allowed ethertype 0x88cc passes" arrive vm2:eth0 vm1:eth0 \
+# One table: each drop judged by its counter, read right around the frame.
+vt "applied: vm1's forged IPv4 source dropped" vif1 drop vm1:eth0 vm2:eth0 "$FORGED1" ip4_spoof=1
+vt "applied: vm1's own traffic passes" - arrive vm1:eth0 vm2:eth0 "$(to4 1 2)"
+vt "applied: vm2 from its routed prefix passes" - arrive vm2:eth0 vm1:eth0 "$(to4 2 1 src_ip=10.9.2.7)"
+vt "applied: vm2's allowed ethertype 0x88cc passes" - arrive vm2:eth0 vm1:eth0 \
 	"eth src_mac=$(vm_mac 2) dst_mac=$(vm_mac 1) ethertype=0x88cc"
-expect_verdict "applied: vm2's forged IPv4 source dropped" vif2 drop vm2:eth0 vm1:eth0 "$(to4 2 1 src_ip=10.0.0.98)" ip4_spoof=1
-send_expect "applied: vm3 (trusted) forges freely" arrive vm3:eth0 vm1:eth0 "$(to4 3 1 src_ip=10.0.0.97)"
-expect_verdict "applied: vm4 (unbound, br0 drop) dropped" bridge:br0 drop vm4:eth0 vm1:eth0 "$(to4 4 1)" unbound=1
+vt "applied: vm2's forged IPv4 source dropped" vif2 drop vm2:eth0 vm1:eth0 "$(to4 2 1 src_ip=10.0.0.98)" ip4_spoof=1
+vt "applied: vm3 (trusted) forges freely" - arrive vm3:eth0 vm1:eth0 "$(to4 3 1 src_ip=10.0.0.97)"
+vt "applied: vm4 (unbound, br0 drop) dropped" bridge:br0 drop vm4:eth0 vm1:eth0 "$(to4 4 1)" unbound=1
+vt_run
 
 ctl dump >"$D/dump1"
 expect_apply "apply the same document again" "$D/good.json"
@@ -136,20 +138,22 @@ expect_apply_refused "stale seq (kernel): exit 1, names ports[3] (vif1)" 1 '^Err
 expect_apply_refused "a port as a bridge (kernel): exit 1, names bridges[0] (vif2)" 1 '^Error: bridges\[0\] \(vif2\): ' "$D/bad-notbridge.json"
 expect_apply_refused "--replace, device that does not exist: nothing removed either" 1 '^Error: ports\[3\] \(vif9\): ' --replace "$D/bad-nodev.json"
 expect_apply_refused "--replace, bad prefix: nothing removed either" 2 "$UE" --replace "$D/bad-prefix.json"
-expect_verdict "after the refusals: vm1 from 10.0.0.99 (entry 0's new address) still dropped" vif1 drop \
+vt "after the refusals: vm1 from 10.0.0.99 (entry 0's new address) still dropped" vif1 drop \
 	vm1:eth0 vm2:eth0 "$FORGED1" ip4_spoof=1
-expect_verdict "after the refusals: vm2 (entry 1 would trust it) still checked" vif2 drop \
+vt "after the refusals: vm2 (entry 1 would trust it) still checked" vif2 drop \
 	vm2:eth0 vm1:eth0 "$(to4 2 1 src_ip=10.0.0.96)" ip4_spoof=1
-expect_verdict "after the refusals: vm4 (entry 3) still unbound, dropped" bridge:br0 drop \
+vt "after the refusals: vm4 (entry 3) still unbound, dropped" bridge:br0 drop \
 	vm4:eth0 vm1:eth0 "$(to4 4 1)" unbound=1
+vt_run
 expect_eq "after the refusals: vif1's seq still 5" 5 "$(jsq 'P[0]["seq"]' -j port show vif1)"
 
 # The same document with a good entry 3 goes in whole.
 expect_apply "the same document with a good entry 3" "$D/good-too.json"
 expect_in_force "... is in force (merged: nothing else was bound)" "$D/good-too.json"
-send_expect "... vm1 from 10.0.0.99 passes now" arrive vm1:eth0 vm2:eth0 "$FORGED1"
-send_expect "... vm4 bound: its own traffic passes" arrive vm4:eth0 vm1:eth0 "$(to4 4 1)"
-expect_verdict "... vm4 bound: forged dropped" vif4 drop vm4:eth0 vm1:eth0 "$(to4 4 1 src_ip=10.0.0.95)" ip4_spoof=1
+vt "... vm1 from 10.0.0.99 passes now" - arrive vm1:eth0 vm2:eth0 "$FORGED1"
+vt "... vm4 bound: its own traffic passes" - arrive vm4:eth0 vm1:eth0 "$(to4 4 1)"
+vt "... vm4 bound: forged dropped" vif4 drop vm4:eth0 vm1:eth0 "$(to4 4 1 src_ip=10.0.0.95)" ip4_spoof=1
+vt_run
 
 # --- seq -------------------------------------------------------------------------------
 seqdoc() {
