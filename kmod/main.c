@@ -8,6 +8,7 @@
  */
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include "testing.h"
 #include "vmfence.h"
 
 /*
@@ -18,6 +19,13 @@
 unsigned int vmfence_ports_max __read_mostly = 65536;
 module_param_named(ports_max, vmfence_ports_max, uint, 0644);
 MODULE_PARM_DESC(ports_max, "bound ports per network namespace (default 65536)");
+
+#ifdef VMFENCE_TESTING
+unsigned int vmfence_test_hook_delay_us;
+module_param_named(test_hook_delay_us, vmfence_test_hook_delay_us, uint, 0644);
+unsigned int vmfence_test_cmd_delay_ms;
+module_param_named(test_cmd_delay_ms, vmfence_test_cmd_delay_ms, uint, 0644);
+#endif
 
 unsigned int vmfence_bridges_max __read_mostly = 4096;
 module_param_named(bridges_max, vmfence_bridges_max, uint, 0644);

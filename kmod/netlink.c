@@ -18,6 +18,7 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
+#include "testing.h"
 #include "vmfence.h"
 
 const struct nla_policy vmfence_addr_policy[VMFENCE_ADDR_A_MAX + 1] = {
@@ -111,6 +112,7 @@ struct net_device *vmfence_nl_port_dev(struct net *net, struct nlattr **tb,
 					    "ifname: no such device");
 		return ERR_PTR(-ENODEV);
 	}
+	vmfence_test_cmd_delay();
 	return dev;
 }
 
@@ -672,6 +674,7 @@ struct net_device *vmfence_nl_bridge_dev(struct net *net,
 		dev_put(dev);
 		return ERR_PTR(-EINVAL);
 	}
+	vmfence_test_cmd_delay();
 	return dev;
 }
 

@@ -45,6 +45,7 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ndisc.h>
+#include "testing.h"
 #include "vmfence.h"
 
 #define DHCP_SERVER_PORT	67
@@ -123,6 +124,7 @@ static unsigned int vmfence_from_port(void *priv, struct sk_buff *skb,
 	 */
 	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
 		return NF_ACCEPT;
+	vmfence_test_hook_delay();
 	port = vmfence_port_lookup_rcu(vn, state->in);
 	if (!port)
 		return vmfence_from_unbound(state, vn, skb);
@@ -153,6 +155,7 @@ static unsigned int vmfence_to_port(void *priv, struct sk_buff *skb,
 	enum vmfence_drop_reason reason;
 	struct vmfence_port *port;
 
+	vmfence_test_hook_delay();
 	port = vmfence_port_lookup_rcu(vn, state->out);
 	if (!port)
 		return NF_ACCEPT;

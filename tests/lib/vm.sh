@@ -36,7 +36,8 @@
 #     turn; callers may run the three themselves (tests/run does).
 #
 # vm_snapshot DIR
-#     Copies VM_KO and VM_CTL into DIR (vmfence.ko, vmfencectl).
+#     Copies VM_KO and VM_CTL into DIR (vmfence.ko, vmfencectl), and the
+#     testing build (vmfence-testing.ko, kmod/testing.h) when there is one.
 #
 # vm_boot GUEST_SCRIPT OUTDIR [EXTRA QEMU ARGS...]
 #     Boots VM_KERNEL with VM_INITRD.  The initramfs loads virtio/9p,
@@ -172,10 +173,30 @@ vm_setup_build() {
 				{ _vm_err "cannot copy the build to $bin"; rc=1; }
 		fi
 	fi
+	[ $rc = 0 ] && { _vm_build_testing "$bin" || rc=1; }
 	exec {lock}>&-
 	[ $rc = 0 ] || return 1
 	VM_KO=$bin/vmfence.ko
 	VM_CTL=$bin/vmfencectl
+}
+
+# The test suite's second build of the module, vmfence-testing.ko, with
+# the hooks of kmod/testing.h compiled in (VMFENCE_TESTING=1), from a copy
+# of the sources so that the tree's own build is untouched.
+_vm_build_testing() {
+	local bin=$1 src=$VM_BUILD/testing-src-$VM_KVER
+	mkdir -p "$src" &&
+	# -p: unchanged sources keep their times, and make rebuilds nothing.
+	cp -rp "$VM_REPO/Kbuild" "$VM_REPO/dkms.conf" "$VM_REPO/kmod" "$VM_REPO/uapi" "$src/" ||
+		{ _vm_err "cannot copy the sources to $src"; return 1; }
+	if ! make -C "$VM_KDIR" M="$src" VMFENCE_TESTING=1 modules >"$VM_BUILD/make-testing.log" 2>&1; then
+		tail -n 40 "$VM_BUILD/make-testing.log" >&2
+		_vm_err "the testing build failed (full log: $VM_BUILD/make-testing.log)"
+		return 1
+	fi
+	cp "$src/vmfence.ko" "$bin/.vmfence-testing.ko.$$" &&
+	mv -f "$bin/.vmfence-testing.ko.$$" "$bin/vmfence-testing.ko" ||
+		{ _vm_err "cannot copy vmfence-testing.ko to $bin"; return 1; }
 }
 
 _vm_module_path() {
@@ -237,9 +258,11 @@ vm_setup() {
 }
 
 vm_snapshot() {
-	local dir=$1
+	local dir=$1 testing=${VM_KO%/*}/vmfence-testing.ko
 	mkdir -p "$dir" && cp "$VM_KO" "$dir/vmfence.ko" && cp "$VM_CTL" "$dir/vmfencectl" ||
 		{ _vm_err "cannot copy $VM_KO and $VM_CTL to $dir"; return 1; }
+	[ ! -f "$testing" ] || cp "$testing" "$dir/vmfence-testing.ko" ||
+		{ _vm_err "cannot copy $testing to $dir"; return 1; }
 }
 
 # The console, line by line: to OUTDIR/serial.log, and to stdout but for
