@@ -25,6 +25,8 @@ unsigned int vmfence_test_hook_delay_us;
 module_param_named(test_hook_delay_us, vmfence_test_hook_delay_us, uint, 0644);
 unsigned int vmfence_test_cmd_delay_ms;
 module_param_named(test_cmd_delay_ms, vmfence_test_cmd_delay_ms, uint, 0644);
+unsigned int vmfence_test_skip;
+module_param_named(test_skip, vmfence_test_skip, uint, 0644);
 #endif
 
 unsigned int vmfence_bridges_max __read_mostly = 4096;

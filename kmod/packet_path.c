@@ -332,7 +332,8 @@ static bool vmfence_ip6_walk(struct sk_buff *skb, const struct ipv6hdr *ip6h,
 			}
 			hdrlen = sizeof(*fh);
 		} else if (nexthdr == NEXTHDR_AUTH) {
-			hdrlen = ipv6_authlen(hp);
+			hdrlen = vmfence_test_skipped(VMFENCE_SKIP_AH_LEN) ?
+				 ipv6_optlen(hp) : ipv6_authlen(hp);
 		} else {
 			hdrlen = ipv6_optlen(hp);
 		}
@@ -349,6 +350,7 @@ static bool vmfence_ip6_walk(struct sk_buff *skb, const struct ipv6hdr *ip6h,
 	 * other one at least 8.
 	 */
 	if (up->fragmented && nexthdr != NEXTHDR_NONE &&
+	    !vmfence_test_skipped(VMFENCE_SKIP_FIRST_FRAG) &&
 	    off + (nexthdr == IPPROTO_TCP ? 20 : 8) > up->end)
 		return false;
 	return true;
@@ -403,7 +405,8 @@ static bool vmfence_ip4_owned(struct vmfence_net *vn,
 	int plen = vmfence_ip4_match(b->ip4, addr);
 
 	return plen == 32 ||
-	       (plen >= 0 && !vmfence_claimed_by_other(vn, port, addr, 4));
+	       (plen >= 0 && (vmfence_test_skipped(VMFENCE_SKIP_CLAIMS) ||
+			      !vmfence_claimed_by_other(vn, port, addr, 4)));
 }
 
 static bool vmfence_ip6_owned(struct vmfence_net *vn,
@@ -415,7 +418,8 @@ static bool vmfence_ip6_owned(struct vmfence_net *vn,
 
 	if (plen == 128 || ipv6_addr_equal(addr, &b->ll6))
 		return true;
-	return plen >= 0 && !vmfence_claimed_by_other(vn, port, addr, 16);
+	return plen >= 0 && (vmfence_test_skipped(VMFENCE_SKIP_CLAIMS) ||
+			     !vmfence_claimed_by_other(vn, port, addr, 16));
 }
 
 /*
@@ -549,9 +553,11 @@ vmfence_check_ip4(struct vmfence_net *vn, const struct vmfence_port *port,
 	/* A server answers from port 67; whatever speaks to a client's 68. */
 	if (iph->protocol == IPPROTO_UDP &&
 	    (sport == htons(DHCP_SERVER_PORT) ||
-	     dport == htons(DHCP_CLIENT_PORT)))
+	     dport == htons(DHCP_CLIENT_PORT)) &&
+	    !vmfence_test_skipped(VMFENCE_SKIP_DHCP_SERVER))
 		return VMFENCE_DROP_DHCP_SERVER;
-	if (dhcp_client && !vmfence_dhcp_chaddr_ok(b, skb, thoff, end))
+	if (dhcp_client && !vmfence_dhcp_chaddr_ok(b, skb, thoff, end) &&
+	    !vmfence_test_skipped(VMFENCE_SKIP_CHADDR))
 		return VMFENCE_DROP_DHCP_SPOOF;
 
 	if (b->flags & VMFENCE_PORT_F_MULTICAST)
@@ -603,7 +609,8 @@ vmfence_check_arp(struct vmfence_net *vn, const struct vmfence_port *port,
 	/* The frame's source is the bound MAC already: so must this be. */
 	if (!ether_addr_equal(arp->sha, b->mac))
 		return VMFENCE_DROP_ARP_SPOOF;
-	if (!vmfence_ip4_owned(vn, port, b, &arp->spa)) {
+	if (!vmfence_ip4_owned(vn, port, b, &arp->spa) &&
+	    !vmfence_test_skipped(VMFENCE_SKIP_ARP_SENDER)) {
 		/*
 		 * An ARP probe (RFC 5227) asks before the VM takes an
 		 * address: only about an address the VM may take, or a
@@ -646,10 +653,11 @@ vmfence_check_nd(struct vmfence_net *vn, const struct vmfence_port *port,
 					    &_target);
 		if (!target)
 			return VMFENCE_DROP_MALFORMED;
-		if (!vmfence_ip6_owned(vn, port, b, target))
+		if (!vmfence_ip6_owned(vn, port, b, target) &&
+		    !vmfence_test_skipped(VMFENCE_SKIP_NA_TARGET))
 			return VMFENCE_DROP_ND_SPOOF;
 	}
-	while (off < up->end) {
+	while (off < up->end && !vmfence_test_skipped(VMFENCE_SKIP_ND_OPTIONS)) {
 		u8 _opt[2 + ETH_ALEN];
 		const u8 *opt;
 
@@ -704,6 +712,8 @@ vmfence_check_icmp6(struct vmfence_net *vn, const struct vmfence_port *port,
 		return VMFENCE_DROP_MALFORMED;
 	switch (*type) {
 	case NDISC_ROUTER_ADVERTISEMENT:
+		if (vmfence_test_skipped(VMFENCE_SKIP_RA))
+			return 0;
 		return VMFENCE_DROP_ROUTER_ADVERT;
 	case NDISC_REDIRECT:
 		return VMFENCE_DROP_REDIRECT;
@@ -848,7 +858,9 @@ vmfence_check_ip6(struct vmfence_net *vn, const struct vmfence_port *port,
 	if (role == VMFENCE_ROLE_MLD_QUERY)
 		return VMFENCE_DROP_MULTICAST;
 	if (ipv6_addr_is_multicast(&ip6h->daddr))
-		return vmfence_ip6_group_ok(skb, &up, role, &ip6h->daddr) ?
+		return vmfence_ip6_group_ok(skb, &up, role, &ip6h->daddr) ||
+		       (role != VMFENCE_ROLE_NONE &&
+			vmfence_test_skipped(VMFENCE_SKIP_MCAST_GROUPS)) ?
 		       0 : VMFENCE_DROP_MULTICAST;
 	/* IPv6 has no broadcast: a unicast packet never goes to a group. */
 	if (is_multicast_ether_addr(eth_hdr(skb)->h_dest))
@@ -940,7 +952,8 @@ vmfence_check_ip4_to_vm(const struct vmfence_binding *b, struct sk_buff *skb,
 	if (iph->protocol == IPPROTO_UDP && !(ntohs(iph->frag_off) & IP_OFFSET) &&
 	    vmfence_udp_ports(skb, iph->ihl * 4, ntohs(iph->tot_len),
 			      &sport, &dport) &&
-	    dport == htons(DHCP_SERVER_PORT))
+	    dport == htons(DHCP_SERVER_PORT) &&
+	    !vmfence_test_skipped(VMFENCE_SKIP_DHCP_SNOOP))
 		return VMFENCE_DROP_DHCP_SNOOP;
 	/*
 	 * Flooded unicast is what a sniffing VM would get: a frame sent to
@@ -948,7 +961,8 @@ vmfence_check_ip4_to_vm(const struct vmfence_binding *b, struct sk_buff *skb,
 	 */
 	if (unicast && !ipv4_is_multicast(iph->daddr) &&
 	    !ipv4_is_lbcast(iph->daddr) &&
-	    !vmfence_ip4_in(b->ip4, &iph->daddr))
+	    !vmfence_ip4_in(b->ip4, &iph->daddr) &&
+	    !vmfence_test_skipped(VMFENCE_SKIP_TO_VM_ADDR))
 		return VMFENCE_DROP_NOT_FOR_PORT;
 	return 0;
 }
@@ -966,7 +980,8 @@ vmfence_check_ip6_to_vm(const struct vmfence_binding *b, struct sk_buff *skb)
 		return VMFENCE_DROP_MALFORMED;
 	if (!up.later_fragment && up.proto == IPPROTO_UDP &&
 	    vmfence_udp_ports(skb, up.off, up.end, &sport, &dport) &&
-	    dport == htons(DHCP6_SERVER_PORT))
+	    dport == htons(DHCP6_SERVER_PORT) &&
+	    !vmfence_test_skipped(VMFENCE_SKIP_DHCP_SNOOP))
 		return VMFENCE_DROP_DHCP_SNOOP;
 	/*
 	 * Whatever the Ethernet destination: IPv6 has no broadcast, so in a
@@ -974,6 +989,7 @@ vmfence_check_ip6_to_vm(const struct vmfence_binding *b, struct sk_buff *skb)
 	 */
 	if (!ipv6_addr_is_multicast(&ip6h->daddr) &&
 	    !vmfence_ip6_in(b->ip6, &ip6h->daddr) &&
+	    !vmfence_test_skipped(VMFENCE_SKIP_TO_VM_ADDR) &&
 	    !ipv6_addr_equal(&ip6h->daddr, &b->ll6))
 		return VMFENCE_DROP_NOT_FOR_PORT;
 	return 0;
