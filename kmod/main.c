@@ -23,6 +23,9 @@ MODULE_PARM_DESC(ports_max, "bound ports per network namespace (default 65536)")
 #ifdef VMFENCE_TESTING
 unsigned int vmfence_test_hook_delay_us;
 module_param_named(test_hook_delay_us, vmfence_test_hook_delay_us, uint, 0644);
+unsigned int vmfence_test_exit_delay_us;
+module_param_named(test_exit_delay_us, vmfence_test_exit_delay_us, uint, 0644);
+bool vmfence_test_exiting;
 unsigned int vmfence_test_cmd_delay_ms;
 module_param_named(test_cmd_delay_ms, vmfence_test_cmd_delay_ms, uint, 0644);
 unsigned int vmfence_test_skip;
@@ -71,6 +74,9 @@ out_pernet:
 
 static void __exit vmfence_exit(void)
 {
+#ifdef VMFENCE_TESTING
+	WRITE_ONCE(vmfence_test_exiting, true);
+#endif
 	vmfence_debugfs_exit();
 	vmfence_sysfs_exit();
 	/*

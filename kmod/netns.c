@@ -84,8 +84,19 @@ static void __net_exit vmfence_net_exit_batch(struct list_head *net_list)
 	}
 }
 
+#ifdef VMFENCE_TESTING
+/* The testing build: frames in flight from here on spin (testing.h). */
+static void __net_exit vmfence_test_net_pre_exit(struct net *net)
+{
+	WRITE_ONCE(vmfence_pernet(net)->test_dying, true);
+}
+#endif
+
 struct pernet_operations vmfence_net_ops = {
 	.init = vmfence_net_init,
+#ifdef VMFENCE_TESTING
+	.pre_exit = vmfence_test_net_pre_exit,
+#endif
 	.exit_batch = vmfence_net_exit_batch,
 	.id = &vmfence_net_id,
 	.size = sizeof(struct vmfence_net),

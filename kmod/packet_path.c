@@ -124,7 +124,7 @@ static unsigned int vmfence_from_port(void *priv, struct sk_buff *skb,
 	 */
 	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
 		return NF_ACCEPT;
-	vmfence_test_hook_delay();
+	vmfence_test_hook_delay(vmfence_test_dying(vn));
 	port = vmfence_port_lookup_rcu(vn, state->in);
 	if (!port)
 		return vmfence_from_unbound(state, vn, skb);
@@ -155,7 +155,7 @@ static unsigned int vmfence_to_port(void *priv, struct sk_buff *skb,
 	enum vmfence_drop_reason reason;
 	struct vmfence_port *port;
 
-	vmfence_test_hook_delay();
+	vmfence_test_hook_delay(vmfence_test_dying(vn));
 	port = vmfence_port_lookup_rcu(vn, state->out);
 	if (!port)
 		return NF_ACCEPT;

@@ -8,6 +8,9 @@
  *   test_hook_delay_us  each hook spins this long before it looks its port
  *                       up (unloading, or deleting a namespace, under
  *                       traffic: the tables must outlive every hook)
+ *   test_exit_delay_us  so do the frames in a hook of a namespace being
+ *                       torn down, or while the module unloads: every
+ *                       frame in flight then is in flight for that long
  *   test_cmd_delay_ms   a command sleeps this long between resolving the
  *                       device it names and acting on it (the device may
  *                       move to another namespace meanwhile)
@@ -39,8 +42,10 @@ enum vmfence_skip {
 #include <linux/delay.h>
 
 extern unsigned int vmfence_test_hook_delay_us;
+extern unsigned int vmfence_test_exit_delay_us;
 extern unsigned int vmfence_test_cmd_delay_ms;
 extern unsigned int vmfence_test_skip;
+extern bool vmfence_test_exiting;
 
 /* Is the check @bit turned off (a mutation control)? */
 static inline bool vmfence_test_skipped(unsigned int bit)
@@ -48,10 +53,12 @@ static inline bool vmfence_test_skipped(unsigned int bit)
 	return READ_ONCE(vmfence_test_skip) & bit;
 }
 
-static inline void vmfence_test_hook_delay(void)
+static inline void vmfence_test_hook_delay(bool dying)
 {
 	unsigned int us = READ_ONCE(vmfence_test_hook_delay_us);
 
+	if (dying || READ_ONCE(vmfence_test_exiting))
+		us += READ_ONCE(vmfence_test_exit_delay_us);
 	if (us)
 		udelay(us);
 }
@@ -69,7 +76,7 @@ static inline bool vmfence_test_skipped(unsigned int bit)
 	return false;
 }
 
-static inline void vmfence_test_hook_delay(void)
+static inline void vmfence_test_hook_delay(bool dying)
 {
 }
 

@@ -278,7 +278,19 @@ struct vmfence_net {
 	struct vmfence_stats stats;	/* namespace totals */
 	struct vmfence_evlimit evlimit;	/* events of the whole namespace */
 	struct nf_hook_ops hook_ops[2];	/* towards VMs; ->priv is this */
+#ifdef VMFENCE_TESTING
+	bool test_dying;		/* torn down: kmod/testing.h */
+#endif
 };
+
+static inline bool vmfence_test_dying(const struct vmfence_net *vn)
+{
+#ifdef VMFENCE_TESTING
+	return READ_ONCE(vn->test_dying);
+#else
+	return false;
+#endif
+}
 
 extern unsigned int vmfence_net_id;
 

@@ -3,8 +3,9 @@
 # Lifetimes under traffic, with the testing build of the module
 # (vmfence-testing.ko: kmod/testing.h), whose delays widen the windows:
 #  - unload and reload, many times, while frames stream through three
-#    ports and every hook spins 20 us before looking its port up: a hook
-#    in flight must never read a freed table (on the debug kernel, KASAN
+#    ports and every hook spins 20 us before looking its port up, 2 ms
+#    once the module or the namespace is being torn down: a hook in
+#    flight must never read a freed table (on the debug kernel, KASAN
 #    would say so; the kernel log is examined after the file);
 #  - namespaces deleted while frames stream through their ports;
 #  - a device moved to another namespace while commands that name it
@@ -27,7 +28,7 @@ cleanup() {
 
 check "the testing build is there" test -f "$KO_TESTING"
 check "rmmod vmfence (the ordinary build)" rmmod vmfence
-check "insmod vmfence-testing.ko test_hook_delay_us=20" load_testing test_hook_delay_us=20
+check "insmod vmfence-testing.ko test_hook_delay_us=20 test_exit_delay_us=2000" load_testing test_hook_delay_us=20 test_exit_delay_us=2000
 
 # --- unload and reload under a flood ---
 topo_up 3
@@ -46,7 +47,7 @@ sleep 1
 bad=
 for i in $(seq 1 "$CYCLES"); do
 	rmmod vmfence || { bad+="rmmod $i failed; "; break; }
-	load_testing test_hook_delay_us=20 || { bad+="insmod $i failed; "; break; }
+	load_testing test_hook_delay_us=20 test_exit_delay_us=2000 || { bad+="insmod $i failed; "; break; }
 	for k in 1 2 3; do bind "$k" >/dev/null || bad+="bind $k after reload $i failed; "; done
 	sleep 0.3
 done
