@@ -93,7 +93,7 @@ record() {
 	if [ "$st" = ok ]; then
 		_n_ok=$((_n_ok + 1))
 		printf 'ok   %s: %s\n' "$VMFENCE_CASE" "$name" >&3
-		echo "ok   $name"
+		echo "ok   $name [${SECONDS}s]"
 	else
 		_n_fail=$((_n_fail + 1))
 		printf 'FAIL %s: %s\n' "$VMFENCE_CASE" "$name" >&3
@@ -102,7 +102,7 @@ record() {
 			printf -- '--- FAIL %s: %s\n' "$VMFENCE_CASE" "$name"
 			[ -n "$detail" ] && printf '%s\n' "$detail"
 		} >>"$VMFENCE_OUT/failures.txt"
-		echo "FAIL $name"
+		echo "FAIL $name [${SECONDS}s]"
 		[ -n "$detail" ] && printf '%s\n' "$detail" | sed 's/^/     /'
 	fi
 	return 0

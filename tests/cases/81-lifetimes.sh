@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Lifetimes under traffic, with the testing build of the module
 # (vmfence-testing.ko: kmod/testing.h), whose delays widen the windows:
-#  - unload and reload, many times, while frames stream through three
+#  - unload and reload, several times, while frames stream through three
 #    ports and every hook spins 20 us before looking its port up, 2 ms
 #    once the module or the namespace is being torn down: a hook in
 #    flight must never read a freed table (on the debug kernel, KASAN
@@ -15,7 +15,7 @@
 # The ordinary module is loaded again at the end.
 . "$(dirname "$0")/../lib.sh"
 
-CYCLES=$(setting VMFENCE_UNLOAD_CYCLES 6)
+CYCLES=$(setting VMFENCE_UNLOAD_CYCLES 4)
 load_testing() {
 	insmod "$KO_TESTING" "$@"
 }
