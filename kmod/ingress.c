@@ -21,7 +21,9 @@
  * unregistered or leaves the namespace.
  *
  * vn->ingress maps ifindex to the registration, under vn->lock.  The
- * hook's ->priv is the namespace's vmfence_net, which outlives it: the
+ * hook's ->priv is the registration (struct vmfence_ingress), which
+ * points at the device's port, so that a frame finds its port without a
+ * hash lookup, and at the namespace's vmfence_net, which outlives it: the
  * namespace's teardown (netns.c) detaches every hook left and waits for a
  * grace period before it frees the tables.
  */
@@ -30,25 +32,41 @@
 #include <linux/slab.h>
 #include "vmfence.h"
 
-struct vmfence_ingress {
-	struct nf_hook_ops ops;
-	struct rcu_head rcu;
-};
-
 void vmfence_ingress_init(struct vmfence_net *vn)
 {
 	xa_init(&vn->ingress);
+}
+
+/* The registration of @dev, or NULL.  Called with vn->lock held. */
+static struct vmfence_ingress *vmfence_ingress_find(struct vmfence_net *vn,
+						    const struct net_device *dev)
+{
+	struct vmfence_ingress *in;
+
+	lockdep_assert_held(&vn->lock);
+	in = xa_load(&vn->ingress, dev->ifindex);
+	return in && in->ops.dev == dev ? in : NULL;
 }
 
 /* Called with vn->lock held. */
 bool vmfence_ingress_attached(struct vmfence_net *vn,
 			      const struct net_device *dev)
 {
-	struct vmfence_ingress *in;
+	return vmfence_ingress_find(vn, dev);
+}
 
-	lockdep_assert_held(&vn->lock);
-	in = xa_load(&vn->ingress, dev->ifindex);
-	return in && in->ops.dev == dev;
+/*
+ * @port is @dev's port now (NULL: none).  Called with vn->lock held, by
+ * port.c, once the port is in the tables or before it leaves them; a
+ * bound device always carries the hook.
+ */
+void vmfence_ingress_set_port(struct vmfence_net *vn, struct net_device *dev,
+			      struct vmfence_port *port)
+{
+	struct vmfence_ingress *in = vmfence_ingress_find(vn, dev);
+
+	if (!WARN_ON_ONCE(!in && port) && in)
+		rcu_assign_pointer(in->port, port);
 }
 
 /* Put the hook on @dev if it is not there.  Called with vn->lock held. */
@@ -63,7 +81,9 @@ int vmfence_ingress_attach(struct vmfence_net *vn, struct net_device *dev)
 	in = kzalloc(sizeof(*in), VMFENCE_GFP);
 	if (!in)
 		return -ENOMEM;
-	vmfence_ingress_ops_init(&in->ops, vn, dev);
+	in->vn = vn;
+	RCU_INIT_POINTER(in->port, vmfence_port_find(vn, dev));
+	vmfence_ingress_ops_init(in, dev);
 	err = xa_insert(&vn->ingress, dev->ifindex, in, VMFENCE_GFP);
 	if (err)
 		goto out_free;

@@ -112,7 +112,8 @@ vmfence_from_unbound(const struct nf_hook_state *state, struct vmfence_net *vn,
 static unsigned int vmfence_from_port(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	struct vmfence_net *vn = priv;
+	const struct vmfence_ingress *in = priv;
+	struct vmfence_net *vn = in->vn;
 	const struct vmfence_binding *b;
 	enum vmfence_drop_reason reason;
 	struct vmfence_port *port;
@@ -125,7 +126,8 @@ static unsigned int vmfence_from_port(void *priv, struct sk_buff *skb,
 	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
 		return NF_ACCEPT;
 	vmfence_test_hook_delay(vmfence_test_dying(vn));
-	port = vmfence_port_lookup_rcu(vn, state->in);
+	/* The hook is the device's own: its port comes without a lookup. */
+	port = rcu_dereference(in->port);
 	if (!port)
 		return vmfence_from_unbound(state, vn, skb);
 	b = rcu_dereference(port->binding);
@@ -222,16 +224,16 @@ void vmfence_hooks_unregister(struct net *net, struct vmfence_net *vn)
  * The ingress hook of one device (ingress.c attaches it): first among
  * the device's ingress hooks, before nftables netdev chains.
  */
-void vmfence_ingress_ops_init(struct nf_hook_ops *ops, struct vmfence_net *vn,
+void vmfence_ingress_ops_init(struct vmfence_ingress *in,
 			      struct net_device *dev)
 {
-	*ops = (struct nf_hook_ops) {
+	in->ops = (struct nf_hook_ops) {
 		.hook = vmfence_from_port,
 		.pf = NFPROTO_NETDEV,
 		.hooknum = NF_NETDEV_INGRESS,
 		.priority = INT_MIN,
 		.dev = dev,
-		.priv = vn,
+		.priv = in,
 	};
 }
 

@@ -139,6 +139,7 @@ struct vmfence_port *vmfence_port_create(struct vmfence_net *vn,
 				     vmfence_port_params);
 	if (err)
 		goto out_erase;
+	vmfence_ingress_set_port(vn, dev, port);
 	vn->nports++;
 	vn->gen++;
 	return port;
@@ -206,6 +207,7 @@ void vmfence_port_publish(struct vmfence_net *vn, struct vmfence_port *port,
 void vmfence_port_remove(struct vmfence_net *vn, struct vmfence_port *port)
 {
 	lockdep_assert_held(&vn->lock);
+	vmfence_ingress_set_port(vn, port->dev, NULL);
 	rhashtable_remove_fast(&vn->ports, &port->node, vmfence_port_params);
 	xa_erase(&vn->ports_by_ifindex, port->dev->ifindex);
 	vmfence_claims_del(vn, vmfence_deref(vn, port->binding));

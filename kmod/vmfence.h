@@ -418,14 +418,27 @@ bool vmfence_claimed_by_other(struct vmfence_net *vn,
 			      const struct vmfence_port *port,
 			      const void *addr, u8 alen);
 
-/* Netdev ingress hooks on bridge ports and bound devices (ingress.c). */
+/*
+ * The netdev ingress hook of one device (ingress.c), its ->ops.priv: it
+ * hands the packet path the device's port without a lookup.  ->port is
+ * set under vn->lock, read under RCU.
+ */
+struct vmfence_ingress {
+	struct nf_hook_ops ops;
+	struct vmfence_net *vn;
+	struct vmfence_port __rcu *port;	/* NULL: the device is unbound */
+	struct rcu_head rcu;
+};
+
 void vmfence_ingress_init(struct vmfence_net *vn);
+void vmfence_ingress_set_port(struct vmfence_net *vn, struct net_device *dev,
+			      struct vmfence_port *port);
 bool vmfence_ingress_attached(struct vmfence_net *vn,
 			      const struct net_device *dev);
 int vmfence_ingress_attach(struct vmfence_net *vn, struct net_device *dev);
 void vmfence_ingress_detach(struct vmfence_net *vn, struct net_device *dev);
 void vmfence_ingress_detach_all(struct vmfence_net *vn);
-void vmfence_ingress_ops_init(struct nf_hook_ops *ops, struct vmfence_net *vn,
+void vmfence_ingress_ops_init(struct vmfence_ingress *in,
 			      struct net_device *dev);
 
 extern struct notifier_block vmfence_netdev_notifier;
