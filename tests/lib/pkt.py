@@ -73,7 +73,9 @@ tests/lib.sh keeps one "pkt.py serve" per test file, so that Python (slow
 to start under TCG) starts once.
 
 NS:IF names an interface in the namespace /run/netns/NS; a bare IF is in
-pkt.py's own namespace.
+pkt.py's own namespace; tap:NS:TAP is the VM side of a tap of NS (its
+queue, opened with IFF_VNET_HDR: see vnet-send), wherever an interface
+may be named.
 
 Frame SPEC: a kind, then key=value words (a later key overrides):
   udp     src_mac dst_mac src_ip dst_ip sport dport [payload] [udp_csum=N]
@@ -184,9 +186,35 @@ def parse_endpoint(s):
     return ns, ifname
 
 
+class TapSocket:
+    """tap:NS:TAP, a tap as QEMU opens it (open_tap), used like a socket:
+    send() writes a frame behind an empty virtio-net header (the VM sends
+    it), receiving gives what the host sent to the VM.  close() keeps the
+    tap attached (see open_tap)."""
+
+    def __init__(self, endpoint):
+        self.fd = open_tap(endpoint)
+
+    def fileno(self):
+        return self.fd
+
+    def send(self, frame):
+        os.write(self.fd, bytes(10) + frame)
+
+    def recvmsg(self, size, _ancsize):
+        data = os.read(self.fd, size + 10)     # BlockingIOError: none queued
+        return data[10:], [], 0, ("tap", 0, 0)
+
+    def close(self):
+        pass
+
+
 def open_socket(endpoint):
     """A raw AF_PACKET socket bound to an interface of a namespace; it keeps
-    working after we return to our own namespace."""
+    working after we return to our own namespace.  "tap:NS:TAP": a tap's
+    queue instead (TapSocket)."""
+    if endpoint.startswith("tap:"):
+        return TapSocket(endpoint[4:])
     ns, ifname = parse_endpoint(endpoint)
     with Netns(ns):
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
