@@ -215,22 +215,29 @@ topo_up() {
 		echo "link set br0 up"
 	} | $IP -n host -batch -
 	for k in $(seq 1 "$n"); do
-		$IP netns add "vm$k"
-		# No router solicitations: they would come at any time (with
-		# backoff, for ever) and move counters behind the tests' backs.
-		$IP netns exec "vm$k" sh -c '
-			echo 0 > /proc/sys/net/ipv6/conf/default/router_solicitations'
-		$IP -n host link add "vif$k" address "$(vif_mac "$k")" type veth \
-			peer name eth0 address "$(vm_mac "$k")" netns "vm$k"
-		$IP -n host link set "vif$k" master br0 up
-		{
-			echo "link set lo up"
-			echo "addr add $(vm_ip4 "$k")/24 dev eth0"
-			echo "addr add $(vm_ip6 "$k")/64 dev eth0 nodad"
-			echo "link set eth0 up"
-		} | $IP -n "vm$k" -batch -
+		vm_add "$k"
 	done
 	TOPO_N=$n
+}
+
+# vm_add K: VM vmK, its eth0 the peer of vifK on br0 (topo_up does this
+# for vm1..vmN; a test may add one later).
+vm_add() {
+	local k=$1
+	$IP netns add "vm$k"
+	# No router solicitations: they would come at any time (with
+	# backoff, for ever) and move counters behind the tests' backs.
+	$IP netns exec "vm$k" sh -c '
+		echo 0 > /proc/sys/net/ipv6/conf/default/router_solicitations'
+	$IP -n host link add "vif$k" address "$(vif_mac "$k")" type veth \
+		peer name eth0 address "$(vm_mac "$k")" netns "vm$k"
+	$IP -n host link set "vif$k" master br0 up
+	{
+		echo "link set lo up"
+		echo "addr add $(vm_ip4 "$k")/24 dev eth0"
+		echo "addr add $(vm_ip6 "$k")/64 dev eth0 nodad"
+		echo "link set eth0 up"
+	} | $IP -n "vm$k" -batch -
 }
 
 # tap_add NAME [MAC]: a tap device in "host", enslaved to br0 and up, as

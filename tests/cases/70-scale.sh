@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # 10,000 bound ports, listed back by "port show" (a netlink dump spanning
-# many messages) and "stats"; then half the devices go away at once.
+# many messages) and "stats", and frames through the full table (a legit,
+# a forged and a misaddressed one); then half the devices go away at once.
 #
 # Binding is timed both ways: SAMPLE ports one vmfencectl call each (a
 # process per binding is what a hypervisor agent does today; under TCG an
@@ -71,6 +72,21 @@ print("; ".join(bad))
 PYEOF
 )
 expect_eq "port show lists all $N bindings, each as bound, in ifindex order" "" "$res"
+
+# Frames through the full table: two VMs on br0, bound last (from a VM,
+# the ingress hook finds its port directly; towards one, by the hash
+# table of all N + 2).
+vm_add 1
+vm_add 2
+bind 1
+bind_rx 2
+vt "at $N ports: vm1's own frame to vm2" vif1 arrive vm1:eth0 vm2:eth0 "$(udp4 1 2)" passed=1
+vt "at $N ports: vm1's forged IPv4 source" vif1 drop vm1:eth0 vm2:eth0 "$(udp4 1 2 src_ip=10.0.0.99)" ip4_spoof=1
+vt "at $N ports: towards vm2, another's address" vif2 drop vm1:eth0 vm2:eth0 \
+	"$(udp4 1 2 dst_ip=10.0.0.250)" not_for_port=1
+vt_run
+ctl port del vif1
+ctl port del vif2
 
 check "text port show lists them too" bash -c 'n=$1; shift; [ "$("$@" port show | grep -c -w -E "d[0-9]+")" -ge "$n" ]' _ \
 	"$N" $IP netns exec host "$CTL"

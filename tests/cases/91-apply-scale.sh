@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # 10,000 ports in one "vmfencectl apply" (one netlink request of about
 # 1.5 MB): timed, and listed back by "port show" exactly as the document
-# says; "dump | apply --replace -" at that size is a no-op, byte for byte;
+# says; frames cross the full table (a legit, a forged and a misaddressed
+# one); "dump | apply --replace -" at that size is a no-op, byte for byte;
 # one bad entry at the end of 10,000 (caught by vmfencectl, or refused by
 # the kernel) changes nothing; --replace with half of them, then with
 # none, removes the rest.
@@ -30,6 +31,19 @@ ctl -j port show >"$D/show.json"
 note "-j port show of $N ports: $(ops_secs "$t" "$(ops_now)") s"
 expect_eq "port show lists all $N, each as the document says" "" "$(ops_py bulk-check "$N" "$D/show.json" 2>&1)"
 expect_eq "text port show: $N bindings" "$N" "$(ctl port show | grep -c -E '^d[0-9]+: mac ')"
+
+# Frames through the full table: two VMs on br0, bound last.
+vm_add 1
+vm_add 2
+bind 1
+bind_rx 2
+vt "at $N ports: vm1's own frame to vm2" vif1 arrive vm1:eth0 vm2:eth0 "$(udp4 1 2)" passed=1
+vt "at $N ports: vm1's forged IPv4 source" vif1 drop vm1:eth0 vm2:eth0 "$(udp4 1 2 src_ip=10.0.0.99)" ip4_spoof=1
+vt "at $N ports: towards vm2, another's address" vif2 drop vm1:eth0 vm2:eth0 \
+	"$(udp4 1 2 dst_ip=10.0.0.250)" not_for_port=1
+vt_run
+ctl port del vif1
+ctl port del vif2
 
 t=$(ops_now)
 ctl dump >"$D/dump1"
