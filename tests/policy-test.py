@@ -34,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lib"))
 import policy  # noqa: E402
 from policy import (  # noqa: E402
-    ALLOW, FORBID, UNDECIDED, Binding, a4, a6, macb, mcast_mac4, mcast_mac6, solicited_node,
+    ALLOW, FORBID, UNDECIDED, Binding, a4, a6, macb, mcast_mac4, mcast_mac6,
     BCAST, BRIDGE_GROUP)
 
 P = struct.pack

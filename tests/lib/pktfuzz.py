@@ -96,7 +96,7 @@ import pkt  # noqa: E402  (open_socket, recv_frame, PACKET_OUTGOING)
 from policy import (  # noqa: E402  (the judge: README's rules)
     ALLOW, UNDECIDED, FORBID, ETH_IP4, ETH_ARP, ETH_IP6, TPID_8021Q, TPID_8021AD, BCAST, ZERO4,
     ZERO16, LBCAST4, BRIDGE_GROUP, ALL_NODES, ALL_ROUTERS, MLD2_ROUTERS, DHCP6_GROUPS, Binding,
-    a4, a6, macb, solicited_node, mcast_mac4, mcast_mac6, judge_from, judge_to, show)
+    Verdict, a4, a6, macb, solicited_node, mcast_mac4, mcast_mac6, judge_from, judge_to, show)
 
 P = struct.pack
 
@@ -124,6 +124,80 @@ def forwarded(fr):
 
 # --- frame generation --------------------------------------------------------
 
+def header_fields(fr):
+    """(offset, length) of the header fields of frame fr, as far as its
+    headers go: Ethernet and its tags, IPv4 (each option byte too), ARP,
+    IPv6 and its extension headers (their options' type and length
+    bytes), UDP, TCP, ICMP, ICMPv6 (the ND target, each ND option's type,
+    length and link-layer address, the MLD group), IGMP, and BOOTP's
+    fixed fields for UDP 67/68."""
+    n = len(fr)
+    f = [(0, 6), (6, 6), (12, 2)]
+    o = 12
+    et = (fr[12] << 8) | fr[13] if n >= 14 else 0
+    while et in (TPID_8021Q, TPID_8021AD, 0x9100) and o + 6 <= n:
+        f += [(o + 2, 2), (o + 4, 2)]
+        o += 4
+        et = (fr[o] << 8) | fr[o + 1]
+    o += 2
+
+    def transport(proto, t, end):
+        if proto == 17:
+            f.extend([(t, 2), (t + 2, 2), (t + 4, 2), (t + 6, 2)])
+            if t + 4 <= n and {(fr[t] << 8) | fr[t + 1], (fr[t + 2] << 8) | fr[t + 3]} & {67, 68}:
+                b = t + 8
+                f.extend([(b, 1), (b + 1, 1), (b + 2, 1), (b + 3, 1), (b + 4, 4), (b + 8, 2),
+                          (b + 10, 2), (b + 12, 4), (b + 16, 4), (b + 20, 4), (b + 24, 4), (b + 28, 6),
+                          (b + 34, 10), (b + 236, 4)])
+        elif proto == 6:
+            f.extend([(t, 2), (t + 2, 2), (t + 4, 4), (t + 8, 4), (t + 12, 1), (t + 13, 1),
+                      (t + 14, 2), (t + 16, 2), (t + 18, 2)])
+        elif proto in (1, 2, 58):
+            f.extend([(t, 1), (t + 1, 1), (t + 2, 2), (t + 4, 4)])
+            if proto == 58 and t < n and fr[t] in (130, 131, 132, 133, 134, 135, 136, 137):
+                f.append((t + 8, 16))
+                q = t + (8 if fr[t] == 133 else 16 if fr[t] == 134 else 24 if fr[t] != 137 else 40)
+                while fr[t] in (133, 134, 135, 136, 137) and q + 2 <= min(n, end):
+                    f.extend([(q, 1), (q + 1, 1), (q + 2, 6)])
+                    if not fr[q + 1]:
+                        break
+                    q += fr[q + 1] * 8
+    if et == ETH_IP4 and o + 20 <= n:
+        f += [(o, 1), (o + 1, 1), (o + 2, 2), (o + 4, 2), (o + 6, 2), (o + 8, 1), (o + 9, 1), (o + 10, 2),
+              (o + 12, 4), (o + 16, 4)]
+        ihl = (fr[o] & 15) * 4
+        f += [(i, 1) for i in range(o + 20, min(o + ihl, n))]
+        if ihl >= 20 and not ((fr[o + 6] << 8) | fr[o + 7]) & 0x1FFF:
+            transport(fr[o + 9], o + ihl, n)
+    elif et == ETH_ARP:
+        f += [(o, 2), (o + 2, 2), (o + 4, 1), (o + 5, 1), (o + 6, 2), (o + 8, 6), (o + 14, 4),
+              (o + 18, 6), (o + 24, 4)]
+    elif et == ETH_IP6 and o + 40 <= n:
+        f += [(o, 1), (o + 1, 3), (o + 4, 2), (o + 6, 1), (o + 7, 1), (o + 8, 16), (o + 24, 16)]
+        nh, q = fr[o + 6], o + 40
+        for _ in range(16):
+            if nh not in (0, 43, 44, 51, 60) or q + 8 > n:
+                break
+            f += [(q, 1), (q + 1, 1)]
+            if nh == 44:
+                f += [(q + 2, 2), (q + 4, 4)]
+                if ((fr[q + 2] << 8) | fr[q + 3]) & 0xFFF8:
+                    nh = None
+                    break
+                ln = 8
+            elif nh == 51:
+                f += [(q + 2, 2), (q + 4, 4), (q + 8, 4)]
+                ln = (fr[q + 1] + 2) * 4
+            else:
+                f += [(q + 2, 1), (q + 3, 1)]   # an option's type and length; routing type, segments left
+                ln = (fr[q + 1] + 1) * 8
+            nh = fr[q]
+            q += ln
+        if nh is not None:
+            transport(nh, q, o + 40 + ((fr[o + 4] << 8) | fr[o + 5]))
+    return [(a, ln) for a, ln in f if a + ln <= n]
+
+
 class Gen:
     """Random and mutated frames from the attacker A towards the receiver
     R (and anyone), by kind; next() -> (frame, category)."""
@@ -135,12 +209,19 @@ class Gen:
         ("frag6", 9), ("vlan", 4), ("ethertype", 4), ("linklocal", 5), ("random", 4),
     ]
 
-    def __init__(self, seed, A, R, others):
+    # Kinds for the mutation controls (tests/cases/89-mutations.sh), not
+    # in the mix unless asked for (--focus).
+    FOCUS_KINDS = ("ah6", "firstfrag6", "claims")
+
+    def __init__(self, seed, A, R, others, weights=None, good=0.7):
         self.r = random.Random(seed)
         self.n = 0
         self.kinds = []
-        for k, wgt in self.KINDS:
+        for k, wgt in (weights.items() if weights else self.KINDS):
+            if not hasattr(self, "k_" + k):
+                raise ValueError("no kind %r" % k)
             self.kinds += [k] * wgt
+        self.good0 = good
         # The generator picks addresses inside and just outside the
         # bindings' addresses and prefixes (it does not judge: the model
         # does).
@@ -172,7 +253,7 @@ class Gen:
         # the attacker's (README, "Owned").
         self.claimed4 = A.claimed4() or [self.rnd(4)]
         self.claimed6 = A.claimed6() or [b"\x20\x01" + self.rnd(14)]
-        self.good = 0.7
+        self.good = good
 
     # -- picks: mostly good (what the attacker may send), sometimes not --
     def rnd(self, n):
@@ -327,29 +408,43 @@ class Gen:
     def eth(self, dst, et, payload, src=None):
         return dst + (src if src is not None else self.smac()) + P("!H", et) + payload
 
-    def ip4(self, src, dst, proto, l4, frag=None, opts=b""):
+    # Fields no rule reads are drawn too (TOS, TTL, identification, the
+    # reserved and DF bits, checksums, UDP length, TCP offset, flags and
+    # window, flow labels): a check that read one would show.
+    def bits(self, n, usual, p=0.25):
+        """usual, or (with probability p) n random bits."""
+        return self.r.getrandbits(n) if self.r.random() < p else usual
+
+    def ip4(self, src, dst, proto, l4, frag=None, opts=None):
         r = self.r
         if frag is None:
-            frag = 0x4000 if r.random() < 0.7 else 0
+            frag = r.choice((0x4000, 0x4000, 0)) | (0x8000 if r.random() < 0.05 else 0)
+        if opts is None:
+            opts = self.ip4opts()
         if opts and len(opts) % 4:
             opts += b"\0" * (4 - len(opts) % 4)
-        return P("!BBHHHBBH4s4s", 0x40 | (5 + len(opts) // 4), 0, 20 + len(opts) + len(l4),
-                 r.getrandbits(16), frag, 64, proto, 0, src, dst) + opts + l4
+        return P("!BBHHHBBH4s4s", 0x40 | (5 + len(opts) // 4), self.bits(8, 0), 20 + len(opts) + len(l4),
+                 r.getrandbits(16), frag, self.bits(8, 64), proto, self.bits(16, 0, 0.5), src, dst) + opts + l4
 
     def ip6(self, src, dst, nh, body, hlim=64):
-        return P("!IHBB16s16s", 0x60000000 | self.r.getrandbits(20), len(body), nh, hlim,
-                 src, dst) + body
+        return P("!IHBB16s16s", 0x60000000 | (self.bits(8, 0) << 20) | self.r.getrandbits(20), len(body),
+                 nh, hlim, src, dst) + body
 
     def udp(self, sport, dport, data):
-        return P("!HHHH", sport, dport, 8 + len(data), 0) + data
+        r = self.r
+        ln = 8 + len(data)
+        if r.random() < 0.15:
+            ln = r.choice((0, 8, ln - 1, ln + 1, 0xFFFF, r.getrandbits(16))) & 0xFFFF
+        return P("!HHHH", sport, dport, max(ln, 0), self.bits(16, 0, 0.5)) + data
 
     def tcp(self, sport, dport):
         r = self.r
-        return P("!HHIIBBHHH", sport, dport, r.getrandbits(32), 0, 0x50,
-                 r.choice((2, 16, 18, 4, 17, 24)), 65535, 0, 0) + self.data(0, 16)
+        return P("!HHIIBBHHH", sport, dport, r.getrandbits(32), self.bits(32, 0), self.bits(8, 0x50, 0.1),
+                 r.choice((2, 16, 18, 4, 17, 24, r.getrandbits(8))), self.bits(16, 65535),
+                 self.bits(16, 0, 0.5), self.bits(16, 0, 0.1)) + self.data(0, 16)
 
     def icmp(self, t, code, body):
-        return P("!BBH", t, code, 0) + body
+        return P("!BBH", t, code, self.bits(16, 0, 0.5)) + body
 
     # IPv6 extension headers: items (kind, ...) serialised in order, the
     # last one's next header being nh.
@@ -373,7 +468,7 @@ class Gen:
             k = r.choice((0, 0, 1, 2))
             return (43, bytes([r.choice((0, 2, 4, 3)), r.choice((0, 0, k))]) + b"\0" * 4 + self.rnd(16 * k))
         if kind == "ah":
-            icv = r.choice((0, 4, 12))
+            icv = r.choice((0, 4, 12, 8, 20))
             return (51, b"\0\0" + self.rnd(8 + icv - 4) + b"\0" * 4)
         if kind == "frag":
             return (44, None, 0, r.random() < 0.5)
@@ -411,20 +506,43 @@ class Gen:
 
     # -- kinds --
     def ip4opts(self):
-        # Options move the transport header (router alert, NOPs, junk).
+        """IPv4 options, in front of every transport header the rules
+        read (ports, ICMP and IGMP types, DHCP's chaddr): router alert,
+        NOPs, end of list then junk, record route, timestamp, security,
+        an option longer than the header, random bytes; up to 40 bytes."""
         r = self.r
-        if r.random() >= 0.15:
+        if r.random() >= 0.3:
             return b""
-        return r.choice((b"\x94\x04\x00\x00", b"\x01" * 8, b"\x00", self.rnd(4 * r.randrange(1, 11))))
+        x = r.random()
+        if x < 0.2:
+            o = b"\x94\x04\x00\x00"
+        elif x < 0.35:
+            o = b"\x01" * r.randrange(1, 41)
+        elif x < 0.45:
+            o = b"\x00" + self.rnd(r.randrange(0, 40))
+        elif x < 0.55:
+            n = r.randrange(1, 10)
+            o = bytes([7, 3 + 4 * n, 4]) + self.rnd(4 * n)                     # record route
+        elif x < 0.65:
+            n = r.randrange(1, 10)
+            o = bytes([68, 4 + 4 * n, 5, 0]) + self.rnd(4 * n)                 # timestamp
+        elif x < 0.72:
+            o = bytes([130, 11]) + self.rnd(9)                                 # security
+        elif x < 0.8:
+            o = bytes([r.choice((7, 68, 131, 137)), r.choice((40, 41, 255, 0, 1))]) + self.rnd(2)
+        else:
+            o = self.rnd(4 * r.randrange(1, 11))
+        return o[:40]
 
     def k_udp4(self):
         s, d = self.src4(), self.dst4()
         l4 = self.udp(self.sport((67, 68, 53, 547)), self.sport((67, 68, 9, 123, 546)), self.data())
-        return self.eth(self.dmac4(d), ETH_IP4, self.ip4(s, d, 17, l4, opts=self.ip4opts()))
+        return self.eth(self.dmac4(d), ETH_IP4, self.ip4(s, d, 17, l4))
 
     def k_tcp4(self):
         s, d = self.src4(), self.dst4()
-        return self.eth(self.dmac4(d), ETH_IP4, self.ip4(s, d, 6, self.tcp(self.sport((22, 80)), self.sport((80, 67)))))
+        return self.eth(self.dmac4(d), ETH_IP4, self.ip4(s, d, 6, self.tcp(self.sport((22, 80, 67, 68)),
+                                                                          self.sport((80, 67, 68)))))
 
     def k_icmp4(self):
         r = self.r
@@ -432,12 +550,12 @@ class Gen:
         # 9: a router advertisement (RFC 1256), 10 the solicitation.
         t = r.choice((8, 8, 8, 0, 5, 5, 9, 9, 10, 3, 11, 13, r.getrandbits(8)))
         if t == 5:
-            inner = self.ip4(d, a4("10.0.0.2"), 1, b"\0" * 8)
+            inner = self.ip4(d, a4("10.0.0.2"), 1, b"\0" * 8, opts=b"")
             body = a4(r.choice(("10.0.0.1", "10.0.0.254"))) + inner[:28]
         else:
             body = self.data()
-        return self.eth(self.dmac4(d), ETH_IP4, self.ip4(s, d, 1, self.icmp(t, r.choice((0, 0, 1)), body),
-                                                         opts=self.ip4opts()))
+        return self.eth(self.dmac4(d), ETH_IP4, self.ip4(s, d, 1, self.icmp(t, r.choice((0, 0, 1, r.getrandbits(8))),
+                                                                            body)))
 
     def k_arp(self):
         r = self.r
@@ -506,7 +624,7 @@ class Gen:
             bootp = bootp[:r.choice((r.randrange(0, 60), 33, 34, 30))]
             opts = b""
         l4 = self.udp(sp, dp, bootp + opts + self.data(0, 0))
-        return self.eth(dmac, ETH_IP4, self.ip4(src, d, 17, l4, opts=self.ip4opts()))
+        return self.eth(dmac, ETH_IP4, self.ip4(src, d, 17, l4))
 
     def k_igmp4(self):
         """IGMP: queries (0x11; multicast under deny whatever their
@@ -529,7 +647,7 @@ class Gen:
             body = P("!BBH4s", t, 0, 0, grp)
         if r.random() < 0.1:
             body = body[:r.randrange(0, len(body))]
-        opts = b"\x94\x04\x00\x00" if r.random() < 0.7 else b""   # router alert
+        opts = b"\x94\x04\x00\x00" if r.random() < 0.6 else None   # router alert, or any
         return self.eth(self.dmac4(d), ETH_IP4, self.ip4(s, d, 2, body, opts=opts))
 
     def k_frag4(self):
@@ -555,8 +673,7 @@ class Gen:
         else:                           # offset 0, MF clear: not a fragment; DF+MF
             frag = r.choice((0, 0x4000 | 0x2000, 0x8000))
             part = l4
-        opts = b"\x01\x01\x01\x01" if r.random() < 0.1 else b""
-        return self.eth(self.dmac4(d), ETH_IP4, self.ip4(s, d, proto, part, frag=frag, opts=opts))
+        return self.eth(self.dmac4(d), ETH_IP4, self.ip4(s, d, proto, part, frag=frag))
 
     def k_udp6(self):
         s, d = self.src6(), self.dst6()
@@ -797,7 +914,10 @@ class Gen:
 
     def k_vlan(self):
         r = self.r
-        inner = self.make(r.choice(("udp4", "udp6", "arp", "nd", "icmp4", "dhcp4")))
+        # What the tag carries: mostly what the VM may send, sometimes
+        # what it may not (with 0x8100 allowed, unchecked: it passes).
+        inner = self.make(r.choice(("udp4", "udp6", "arp", "nd", "icmp4", "dhcp4", "udp4", "udp6",
+                                    "ra", "dhcp6", "ethertype", "linklocal")))
         tags = b""
         for i in range(r.choice((1, 1, 2, 3))):
             tpid = r.choice((TPID_8021Q, TPID_8021Q, TPID_8021AD, 0x9100))
@@ -859,6 +979,80 @@ class Gen:
         fr = self.make(r.choice(("udp4", "arp", "nd", "mld", "dhcp4", "udp6", "igmp4")))
         return self.ll_group() + fr[6:]
 
+    # -- kinds for the mutation controls (FOCUS_KINDS) --
+    def k_ah6(self):
+        """Upper-layer messages behind AH, whose length is in 4-byte
+        units (RFC 4302) where every other extension header's is in 8:
+        RAs, redirects, DHCPv6 answers, NAs for another's address, mostly
+        to the receiver's unicast address (no multicast rule to stop
+        them first)."""
+        r = self.r
+        s = self.in6(self.A) if r.random() < 0.9 else self.src6()
+        d = self.in6(self.R) if r.random() < 0.8 else self.dst6()
+        x = r.random()
+        if x < 0.4:
+            nh, up = 58, self.rs_ra_redirect(134)
+        elif x < 0.6:
+            nh, up = 58, self.rs_ra_redirect(137)
+        elif x < 0.8:
+            nh, up = 17, self.udp(547, 546, self.data())
+        else:
+            nh, up = 58, self.icmp(136, 0, b"\x20\0\0\0" + self.in6(self.R) + self.nd_opts())
+        chain = [self.ext_item("hbh")] if r.random() < 0.3 else []
+        chain += [self.ext_item("ah")]
+        if r.random() < 0.3:
+            chain += [self.ext_item(r.choice(("dst", "ah")))]
+        return self.v6frame(s, d, nh, up, chain, hlim=255)
+
+    def k_firstfrag6(self):
+        """First fragments (and atomic ones) whose upper-layer header is
+        cut short of RFC 7112's whole header (TCP's 20 bytes, 8 of any
+        other), mostly, or just whole: ICMPv6 echo, TCP, UDP, others."""
+        r = self.r
+        s = self.in6(self.A) if r.random() < 0.9 else self.src6()
+        d = self.in6(self.R) if r.random() < 0.8 else self.dst6()
+        x = r.random()
+        if x < 0.35:
+            nh, up = 58, self.icmp(r.choice((128, 129, 1, 2, 3, 4)), 0, self.data(4, 16))
+        elif x < 0.6:
+            nh, up = 6, self.tcp(self.sport((22,)), 80)
+        elif x < 0.8:
+            nh, up = r.choice((253, 132, 136, 50, 103)), self.data(8, 24)
+        else:
+            nh, up = 17, self.udp(self.sport((546,)), 9, self.data())
+        need = 20 if nh == 6 else 8
+        cut = r.randrange(1, need) if r.random() < 0.8 else r.randrange(need, len(up) + 1)
+        pre = self.rand_chain(1, frag=False) if r.random() < 0.3 else []
+        fh = P("!BBHI", nh, 0, r.choice((1, 1, 0)), r.getrandbits(32))
+        pre_b, first = self.ext_chain(pre, 44)
+        return self.eth(self.dmac6(d), ETH_IP6, self.ip6(s, d, first, pre_b + fh + up[:cut], 64))
+
+    def k_claims(self):
+        """Sources, ARP senders, probe, NA and DAD targets that are
+        inside the attacker's prefixes but held exactly by another port
+        (README, "Owned"), to the receiver."""
+        r = self.r
+        c4, c6 = r.choice(self.claimed4), r.choice(self.claimed6)
+        x = r.random()
+        if x < 0.25:
+            d = self.in4(self.R)
+            return self.eth(self.dmac4(d), ETH_IP4, self.ip4(c4, d, 17, self.udp(self.sport((53,)), 9, self.data())))
+        if x < 0.5:
+            d = self.in6(self.R)
+            return self.v6frame(c6, d, 17, self.udp(self.sport((53,)), 9, self.data()))
+        if x < 0.7:
+            op = r.choice((1, 2))
+            spa, tpa = (ZERO4, c4) if op == 1 and r.random() < 0.4 else (c4, r.choice((c4, self.in4(self.R))))
+            tha = self.r_mac if op == 2 else bytes(6)
+            body = b"\x00\x01\x08\x00\x06\x04" + P("!H", op) + self.a_mac + spa + tha + tpa
+            return self.eth(BCAST if op == 1 else self.r_mac, ETH_ARP, body)
+        if x < 0.9:
+            s = self.in6(self.A)
+            up = self.icmp(136, 0, b"\x20\0\0\0" + c6 + b"\x02\x01" + self.a_mac)
+            return self.v6frame(s, r.choice((ALL_NODES, solicited_node(c6))), 58, up, hlim=255)
+        up = self.icmp(135, 0, b"\0" * 4 + c6)
+        return self.v6frame(ZERO16, solicited_node(c6), 58, up, hlim=255)
+
     def k_random(self):
         r = self.r
         et = r.choice((ETH_IP4, ETH_IP6, ETH_ARP, ETH_IP4, ETH_IP6))
@@ -902,10 +1096,37 @@ class Gen:
                     fr[18:20] = P("!H", max(0, min(65535, v - 40 if v >= 40 else v)))
                 else:
                     fr[12:14] = P("!H", r.choice((ETH_IP4, ETH_IP6, ETH_ARP)))
-            elif x < 0.92:
+            elif x < 0.88:
                 fr[12:14] = P("!H", r.choice((ETH_IP4, ETH_IP6, ETH_ARP, TPID_8021Q, 0x88B5)))
+            elif x < 0.95:
+                fr = bytearray(self.mutate_field(bytes(fr)))
             else:
                 fr[6:12] = r.choice(self.m_other + [self.r_mac])
+        return bytes(fr)
+
+    def mutate_field(self, fr):
+        """One header field of fr (header_fields()) drawn anew: every bit
+        at random, or 0, all ones, one more or less, one bit flipped."""
+        r = self.r
+        fields = header_fields(fr)
+        if not fields:
+            return fr
+        off, n = r.choice(fields)
+        fr = bytearray(fr)
+        v = int.from_bytes(fr[off:off + n], "big")
+        top = (1 << (8 * n)) - 1
+        x = r.random()
+        if x < 0.5:
+            v = r.getrandbits(8 * n)
+        elif x < 0.6:
+            v = 0
+        elif x < 0.7:
+            v = top
+        elif x < 0.85:
+            v = (v + r.choice((1, -1))) & top
+        else:
+            v ^= 1 << r.randrange(8 * n)
+        fr[off:off + n] = v.to_bytes(n, "big")
         return bytes(fr)
 
     def make(self, kind):
@@ -913,13 +1134,18 @@ class Gen:
 
     def next(self):
         r = self.r
-        self.good = 1.0 if r.random() < 0.15 else 0.7
+        self.good = 1.0 if r.random() < 0.15 else self.good0
         kind = r.choice(self.kinds)
         fr = self.make(kind)
         cat = kind
-        if r.random() < 0.3:
+        x = r.random()
+        if x < 0.15:
             fr = self.mutate(fr)
             cat += "+mut"
+        elif x < 0.3:
+            for _ in range(r.choice((1, 1, 1, 2))):
+                fr = self.mutate_field(fr)
+            cat += "+fld"
         # Never to the bridge's own MACs (delivered locally, not
         # forwarded: nothing to observe, and the host's stack would
         # answer).  The IEEE link-local groups are fine: checked and
@@ -953,7 +1179,35 @@ def bindings_from(a):
 
 def make_gen(a, A, R, seed, phase):
     others = {"macs": [macb(x) for x in a.other_mac], "local": {macb(x) for x in a.local_mac}}
-    return Gen("%s:%s" % (seed, phase), A, R, others)
+    weights = None
+    if a.focus:
+        weights = {}
+        for w in a.focus.split(","):
+            k, _, n = w.partition("=")
+            weights[k] = int(n or 1)
+    return Gen("%s:%s" % (seed, phase), A, R, others, weights, a.good)
+
+
+# The kinds whose allowed frames must arrive (a floor per category: at
+# least one, and all of them but what the kernel's backlog lost) when a
+# run sent at least FLOOR_MIN of them: at the trusted port, at the
+# enforce receiver.  Under multicast allow IGMP and the IPv4/ARP/IPv6
+# frames to the bridge group address (linklocal) pass too; with 0x8100
+# allowed, tagged frames.
+# (The kinds of which at least a sixth is allowed under multicast deny:
+# FLOOR_MIN frames make at least 10 allowed ones likely.)
+FLOOR_TRUSTED = ("udp4", "tcp4", "icmp4", "igmp4", "arp", "dhcp4", "frag4", "udp6", "tcp6", "icmp6", "nd",
+                 "mld", "dhcp6", "ext6", "frag6")
+FLOOR_ENFORCE = ("udp4", "tcp4", "icmp4", "arp", "frag4", "udp6", "tcp6", "icmp6", "nd", "mld", "ext6",
+                 "frag6")
+FLOOR_MIN = 60
+
+
+def floor_kinds(A, unbound):
+    t, e = list(FLOOR_TRUSTED), list(FLOOR_ENFORCE)
+    if TPID_8021Q in A.ethertypes or unbound:
+        t += ["vlan"]
+    return t, e
 
 
 def open_rx(ep):
@@ -1019,8 +1273,24 @@ def cmd_run(a):
         if dst[0] & 1 or dst == R.mac:
             vt = judge_to(fr, R, bound)
         else:
-            vt = (FORBID, ["not_for_port(destination MAC)"], frozenset(["not_for_port"]))
+            vt = Verdict(FORBID, ["not_for_port(destination MAC)"], frozenset(["not_for_port"]),
+                         ("not_for_port.mac",))
         return vf, vt
+
+    # Findings by clause (policy's tags: "nd_spoof.option"), distinct
+    # frames: what the mutation controls look for.
+    found = {}
+    until = set(a.until.split(",")) if a.until else set()
+    until_n = [0]
+
+    def finding(obs, e, data, reasons, tags):
+        findings.append((obs, e, data, reasons))
+        for t in tags:
+            fs = found.setdefault(t, set())
+            if e.index not in fs:
+                fs.add(e.index)
+                if t in until or t.split(".")[0] in until:
+                    until_n[0] += 1
 
     def drain():
         for s, obs in ((rx_t, "trusted"), (rx_e, "enforce")):
@@ -1041,20 +1311,22 @@ def cmd_run(a):
                     e.at_t += 1
                     row[4] += 1
                     if e.vf[0] == FORBID:
-                        findings.append((obs, e, data, e.vf[1]))
+                        finding(obs, e, data, e.vf[1], e.vf[3])
                 else:
                     e.at_e += 1
                     row[5] += 1
-                    reasons = []
+                    reasons, tags = [], []
                     if e.vf[0] == FORBID:
                         # Unbound (control): expected, not a finding.
                         forbidden_from_at_e[0] += 1
                         if bound:
                             reasons += ["from the attacker: " + x for x in e.vf[1]]
+                            tags += e.vf[3]
                     if e.vt[0] == FORBID:
                         reasons += ["towards the receiver: " + x for x in e.vt[1]]
+                        tags += ["to:" + t for t in e.vt[3]]
                     if reasons:
-                        findings.append((obs, e, data, reasons))
+                        finding(obs, e, data, reasons, tags)
 
     t0 = time.monotonic()
     deadline = t0 + a.seconds
@@ -1063,6 +1335,8 @@ def cmd_run(a):
         if a.frames and index >= a.frames:
             break
         if not a.frames and time.monotonic() >= deadline:
+            break
+        if until and until_n[0] >= a.until_count:
             break
         fr, cat = gen.next()
         index += 1
@@ -1109,6 +1383,7 @@ def cmd_run(a):
     # --- accounting ---
     at_t = at_e = 0
     legit_t_sent = legit_t_seen = legit_e_sent = legit_e_seen = 0
+    legit = {}              # category -> [allowed at trusted, seen there, allowed at enforce, seen]
     missing_t, missing_e = [], []
     undecided_seen = 0
     # What the attacker's port counters should move by, bound: counter ->
@@ -1151,10 +1426,13 @@ def cmd_run(a):
         valid_src = not fr[6] & 1 and fr[6:12] != b"\0" * 6
         # At the trusted port: all that passes the attacker's port (and
         # that the bridge forwards).
+        lg = legit.setdefault(e.cat, [0, 0, 0, 0])
         if (e.vf[0] == ALLOW or not bound) and valid_src and not short_tag(fr) and forwarded(fr):
             legit_t_sent += 1
+            lg[0] += 1
             if e.at_t:
                 legit_t_seen += 1
+                lg[1] += 1
             elif len(missing_t) < 8:
                 missing_t.append((e, fr))
         # At the enforce receiver: what also passes towards it.
@@ -1162,10 +1440,27 @@ def cmd_run(a):
         if ((e.vf[0] == ALLOW or not bound) and e.vt[0] == ALLOW and valid_src
                 and not short_tag(fr) and forwarded(fr) and (dst[0] & 1 or dst == R.mac)):
             legit_e_sent += 1
+            lg[2] += 1
             if e.at_e:
                 legit_e_seen += 1
+                lg[3] += 1
             elif len(missing_e) < 8:
                 missing_e.append((e, fr))
+    # The floor per category: every allowed frame of each category
+    # arrived, but for as many as the kernel's backlog dropped (frames of
+    # any kind, so a bound for each category's losses); and of the kinds
+    # that are mostly allowed, some allowed frames were sent and arrived
+    # once FLOOR_MIN of the kind were sent.
+    tol = max(softnet, 0)
+    fk_t, fk_e = floor_kinds(A, a.unbound)
+    short_t, short_e = [], []
+    for c in sorted(set(legit) | set(cats)):
+        ts, tn, es, en = legit.get(c, (0, 0, 0, 0))
+        n = cats[c][0] if c in cats else 0
+        if tn < ts - tol or (c in fk_t and n >= FLOOR_MIN and tn == 0):
+            short_t.append("%s:%d/%d" % (c, tn, ts))
+        if en < es - tol or (c in fk_e and n >= FLOOR_MIN and en == 0):
+            short_e.append("%s:%d/%d" % (c, en, es))
     f_t = [f for f in findings if f[0] == "trusted"]
     f_e = [f for f in findings if f[0] == "enforce"]
     f_e_from = [f for f in f_e if any(x.startswith("from") for x in f[3])]
@@ -1183,10 +1478,16 @@ def cmd_run(a):
         % (verdict_count[ALLOW], verdict_count[FORBID], verdict_count[UNDECIDED]))
     for lab, (n, arrived, example) in sorted(undecided_labels.items(), key=lambda kv: -kv[1][0]):
         say("    undecided: %-50s %5d distinct frames, %5d arrived; e.g. %s" % (lab, n, arrived, example.hex()))
-    say("  %-16s %7s %7s %7s %7s %9s %9s" % ("category", "sent", "allow", "forbid", "undec", "@trusted", "@enforce"))
+    say("  %-16s %7s %7s %7s %7s %9s %9s %13s %13s" % ("category", "sent", "allow", "forbid", "undec", "@trusted",
+                                                     "@enforce", "allowed@t", "allowed@e"))
     for c in sorted(cats):
         row = cats[c]
-        say("  %-16s %7d %7d %7d %7d %9d %9d" % ((c,) + tuple(row)))
+        lg = legit.get(c, (0, 0, 0, 0))
+        say("  %-16s %7d %7d %7d %7d %9d %9d %13s %13s" % ((c,) + tuple(row) + ("%d/%d" % (lg[1], lg[0]),
+                                                                               "%d/%d" % (lg[3], lg[2]))))
+    say("  floor per category (allowed frames that did not arrive, beyond the %d the backlog dropped; or "
+        "none of a kind mostly allowed): at the trusted port %s; at the enforce receiver %s"
+        % (tol, ", ".join(short_t) or "none", ", ".join(short_e) or "none"))
     say("  delivered: at the trusted port %d, at the enforce receiver %d; foreign frames %d; "
         "observer socket drops %d/%d; backlog drops %d" % (at_t, at_e, len(foreign), drops_t, drops_e,
                                                           softnet))
@@ -1213,6 +1514,9 @@ def cmd_run(a):
             by_reason[k] = by_reason.get(k, 0) + 1
     for k, n in sorted(by_reason.items(), key=lambda kv: -kv[1]):
         say("    %-40s %d" % (k, n))
+    if found:
+        say("  findings by clause (distinct frames; \"to:\" against the towards-VM rules): %s"
+            % ", ".join("%s %d" % (t, len(v)) for t, v in sorted(found.items())))
     shown = findings[:a.show] if a.show >= 0 else findings
     if a.unbound:
         # Expected against the attacker's rules; those against the
@@ -1242,7 +1546,11 @@ def cmd_run(a):
             "forbidden_from_at_enforce": forbidden_from_at_e[0],
             "categories": len(cats),
             "count_total": count_total, "kept_passed_lo": kept[0], "kept_passed_hi": kept[1],
+            "missing_trusted": legit_t_sent - legit_t_seen, "missing_enforce": legit_e_sent - legit_e_seen,
+            "floor_trusted_short": ",".join(short_t) or "-", "floor_enforce_short": ",".join(short_e) or "-",
         }
+        for t, v in found.items():
+            res["found.%s" % t] = len(v)
         for k, (lo, hi) in count.items():
             res["count_%s_lo" % k], res["count_%s_hi" % k] = lo, hi
         with open(a.result, "w") as fh:
@@ -1322,6 +1630,10 @@ def main():
         sp.add_argument("--neighbour", action="append", default=None,
                         help="the BINDING of another port of the bridge (besides the receiver): "
                         "what it holds exactly is not the attacker's through a prefix; repeatable")
+        sp.add_argument("--focus", help="KIND=WEIGHT,...: only these kinds of frames (Gen.KINDS and "
+                        "Gen.FOCUS_KINDS), in these proportions")
+        sp.add_argument("--good", type=float, default=0.7,
+                        help="how often an address or MAC is picked among the attacker's own (0.7)")
 
     r = sub.add_parser("run")
     common(r)
@@ -1335,6 +1647,10 @@ def main():
     r.add_argument("--settle", type=float, default=0.5)
     r.add_argument("--result")
     r.add_argument("--show", type=int, default=20)
+    r.add_argument("--until", help="TAG,...: stop once --until-count frames were findings of these clauses "
+                   "(policy's tags, \"nd_spoof.option\", or a reason, \"dhcp_server\"; \"to:...\" towards "
+                   "the receiver)")
+    r.add_argument("--until-count", type=int, default=3)
     r.set_defaults(fn=cmd_run)
     g = sub.add_parser("gen")
     common(g)
