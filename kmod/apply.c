@@ -331,9 +331,9 @@ out_undo:
 	if (err == -ENODEV)
 		NL_SET_ERR_MSG(extack, "apply: a device went away while applying, nothing changed");
 	else if (err == -ENOSPC)
-		NL_SET_ERR_MSG(extack, "apply: the namespace would have more ports or bridges than vmfence's ports_max or bridges_max allows, nothing changed");
+		NL_SET_ERR_MSG(extack, "apply: past ports_max or bridges_max, nothing changed");
 	else if (err == -ENOMEM)
-		NL_SET_ERR_MSG(extack, "apply: out of memory (the caller's memory cgroup may be at its limit), nothing changed");
+		NL_SET_ERR_MSG(extack, "apply: out of memory (cgroup limit?), nothing changed");
 	else
 		NL_SET_ERR_MSG(extack, "apply: out of resources, nothing changed");
 	return err;
@@ -401,7 +401,8 @@ int vmfence_nl_apply(struct sk_buff *skb, struct genl_info *info)
 			     VMFENCE_APPLY_F_REPLACE;
 	err = vmfence_apply_stage(genl_info_net(info), &ap, info);
 	if (err == -ENOMEM && !info->extack->_msg)
-		NL_SET_ERR_MSG(info->extack, "apply: out of memory (the caller's memory cgroup may be at its limit), nothing changed");
+		NL_SET_ERR_MSG(info->extack,
+			       "apply: out of memory (cgroup limit?), nothing changed");
 	if (err)
 		goto out_free;
 

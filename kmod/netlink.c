@@ -389,7 +389,7 @@ out_unlock:
 out_put:
 	dev_put(dev);
 	if (err == -ENOMEM && !extack->_msg)
-		NL_SET_ERR_MSG(extack, "port: out of memory (the caller's memory cgroup may be at its limit), nothing changed");
+		NL_SET_ERR_MSG(extack, "port: out of memory (cgroup limit?), nothing changed");
 	return err;
 }
 
@@ -460,7 +460,8 @@ out_put:
 out_unlock:
 	mutex_unlock(&vn->lock);
 	if (err == -ENOMEM && !info->extack->_msg)
-		NL_SET_ERR_MSG(info->extack, "addrs: out of memory (the caller's memory cgroup may be at its limit), nothing changed");
+		NL_SET_ERR_MSG(info->extack,
+			       "addrs: out of memory (cgroup limit?), nothing changed");
 	return err;
 }
 
@@ -741,10 +742,10 @@ static int vmfence_nl_bridge_set(struct sk_buff *skb, struct genl_info *info)
 		else if (err == -ENOSPC)
 			NL_SET_ERR_MSG_ATTR(info->extack,
 					    info->attrs[VMFENCE_A_BRIDGE],
-					    "bridge: the namespace has as many bridge settings as vmfence's bridges_max allows");
+					    "bridge: the namespace has bridges_max settings already");
 		else
 			NL_SET_ERR_MSG(info->extack,
-				       "bridge: out of memory (the caller's memory cgroup may be at its limit), nothing changed");
+				       "bridge: out of memory (cgroup limit?), nothing changed");
 		goto out_unlock;
 	}
 	WRITE_ONCE(br->unbound, nla_get_u8(tb[VMFENCE_BRIDGE_A_UNBOUND]));

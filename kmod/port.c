@@ -112,7 +112,7 @@ struct vmfence_port *vmfence_port_create(struct vmfence_net *vn,
 		return ERR_PTR(-ENODEV);
 	}
 	if (vn->nports >= READ_ONCE(vmfence_ports_max)) {
-		NL_SET_ERR_MSG(extack, "port: the namespace has as many bound ports as vmfence's ports_max allows");
+		NL_SET_ERR_MSG(extack, "port: the namespace has ports_max bound ports already");
 		return ERR_PTR(-ENOSPC);
 	}
 	attached = vmfence_ingress_attached(vn, dev);

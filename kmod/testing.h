@@ -35,6 +35,7 @@ enum vmfence_skip {
 	VMFENCE_SKIP_CHADDR = 1 << 10,		/* DHCP client chaddr */
 	VMFENCE_SKIP_CLAIMS = 1 << 11,		/* the more specific binding */
 };
+
 #ifndef _VMFENCE_TESTING_H
 #define _VMFENCE_TESTING_H
 

@@ -335,11 +335,9 @@ enum vmfence_drop_reason {
 	VMFENCE_DROP_NOT_FOR_PORT,	/* towards a VM: not addressed to it */
 	VMFENCE_DROP_DHCP_SNOOP,	/* towards a VM: another's DHCP request */
 	VMFENCE_DROP_UNBOUND,	/* from an unbound port of a "drop" bridge */
-	VMFENCE_DROP_BPDU,	/* to the bridge group address 01:80:c2:00:00:00 */
-	VMFENCE_DROP_CSUM_OFFLOAD, /* checksum offsets (virtio-net header) that
-				    * are not the parsed transport checksum */
-	VMFENCE_DROP_DHCP_SPOOF, /* DHCP client message whose chaddr is not
-				  * the bound MAC */
+	VMFENCE_DROP_BPDU,	/* non-IP frame to 01:80:c2:00:00:00 (STP) */
+	VMFENCE_DROP_CSUM_OFFLOAD, /* checksum offsets not the parsed ones */
+	VMFENCE_DROP_DHCP_SPOOF, /* DHCP client chaddr not the bound MAC */
 	__VMFENCE_DROP_LAST
 };
 #define VMFENCE_DROP_MAX (__VMFENCE_DROP_LAST - 1)
