@@ -19,13 +19,21 @@ test compares with the port's counters (the --result file's count_*).
   pktfuzz.py run --from NS:IF --trusted NS:IF --enforce NS:IF
                  --attacker BINDING --receiver BINDING [--neighbour BINDING]...
                  [--unbound] [--seconds S] [--frames N] [--seed SEED] [--phase NAME]
-                 [--result FILE] [--show N]
+                 [--result FILE] [--show N] [--focus KIND=W,...] [--good G]
+                 [--until TAG,... [--until-count N]]
       Fuzz for S seconds (or N frames).  --unbound: the attacker's port
       has no binding (the control run): the attacker's frames are judged
       against BINDING all the same (what it would be allowed to send), so
       findings are expected; what arrives at the enforce receiver is
       judged by the towards-VM rules alone, and findings there are not.
-      Prints a report; --result FILE gets "key value" lines (counts).
+      Prints a report; --result FILE gets "key value" lines (counts;
+      found.TAG: findings by policy.py's tag, "to:TAG" against the
+      towards-VM rules; floor_*_short: the categories whose allowed
+      frames did not all arrive).  For the mutation controls
+      (tests/cases/89-mutations.sh): --focus, only these kinds (Gen.KINDS,
+      and Gen.FOCUS_KINDS: messages behind AH, first fragments cut short,
+      claimed addresses), in these proportions; --until, stop at the Nth
+      finding of these tags (or reasons).
   pktfuzz.py serve
       Commands (run, gen, judge) one a line on stdin, each answered by a
       line "ok" or "error ..." on stdout once done, reports on stderr:
