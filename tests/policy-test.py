@@ -672,6 +672,8 @@ case("towards: UDP to 68 in a later fragment (reading: no ports)", u4(dst="10.0.
      to=True, reading=True)
 case("towards: a truncated IPv4 header (reading: malformed)", u4()[:30], FORBID, "malformed", "malformed.ip4", to=True,
      reading=True)
+case("towards: an IPv4 header complete to its last byte, nothing after it", eth(R_MAC, 0x0800, ip4("10.0.0.1", "10.0.0.3", 6, b"")), ALLOW, to=True,
+     inside="malformed")
 case("towards: a tagged frame (undecided: README's towards-VM rules name no tag)", tagged(u4(dst="10.0.0.2")),
      UNDECIDED, to=True, reading=True)
 
