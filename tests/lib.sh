@@ -27,10 +27,17 @@
 #   expect_counters NAME BEFORE AFTER [REASON=DELTA|passed=DELTA|KEY=+]...
 #                                counters (from "counters DEV") moved by
 #                                exactly this, drop reasons not named: 0
+#                                (pkt.py's counter_problems, the one rule)
+#   expect_ports NAME WANT [subset] [only=IF,...]
+#                                "port show" lists exactly the ports of the
+#                                file WANT (a listing, e.g. port_snapshot's,
+#                                a dump or a document), key by key: the one
+#                                comparison of listings (ports_diff, over
+#                                tests/lib/ops.py)
 #   expect_refused [-m REGEX] NAME ARGS...
 #                                "vmfencectl ARGS" fails, one line on
 #                                stderr (matching the extended REGEX), and
-#                                "port show" is unchanged
+#                                "port show" is unchanged (ports_diff)
 #   expect_fail_with NAME REGEX CMD...
 #                                CMD fails and what it printed matches the
 #                                extended REGEX (it failed for that reason)
@@ -49,7 +56,8 @@
 #                                frames the kernels' own stacks send
 #   note TEXT                    a line of information (timings), no check
 #
-# Reading vmfencectl's JSON: counters DEV, jsq EXPR ARGS..., show_json.
+# Reading vmfencectl's JSON: counters DEV, jsq EXPR ARGS..., show_json,
+# port_snapshot FILE, ports_diff WANT [OPTIONS].
 # These and the frame commands go through one "pkt.py serve" coprocess
 # per file, so that Python (~0.3-1.5 s to start under TCG) starts once.
 #
@@ -347,53 +355,58 @@ counters() {
 # BEFORE and AFTER come from "counters DEV".  Every drop reason not named
 # must not have moved, "dropped" must move by the sum of the named
 # reasons' deltas; "passed" is checked only if named; "+" means "moved".
+# The rule is written once, in pkt.py's counter_problems (which verdicts
+# use too): this hands the words to it ("pkt.py counter-check").
 expect_counters() {
 	local name=$1 before=$2 after=$3
 	shift 3
-	local -A b=() a=() want=()
-	local w k bad= sum=0 plus=0 d
-	if [[ $before != passed=* || $after != passed=* ]]; then
-		record FAIL "$name" "counters unreadable: before: '$before' after: '$after'"
-		return 0
-	fi
-	for w in $before; do b[${w%%=*}]=${w#*=}; done
-	for w in $after; do a[${w%%=*}]=${w#*=}; done
-	for w in "$@"; do want[${w%%=*}]=${w#*=}; done
-	for k in "${!want[@]}"; do
-		[ -n "${a[$k]+x}" ] || bad+="no counter $k; "
-	done
-	for k in "${!a[@]}"; do
-		d=$(( ${a[$k]} - ${b[$k]:-0} ))
-		w=${want[$k]:-}
-		case $k in
-		passed|dropped) [ -n "$w" ] || continue ;;
-		*) w=${w:-0} ;;
-		esac
-		if [ "$w" = + ]; then
-			[ $d -gt 0 ] || bad+="$k moved by $d, expected it to move; "
-			[ "$k" = passed ] || plus=1
-		else
-			[ $d = "$w" ] || bad+="$k moved by $d, expected $w; "
-			[[ $k = passed || $k = dropped ]] || sum=$((sum + w))
-		fi
-	done
-	if [ -z "${want[dropped]:-}" ] && [ $plus = 0 ]; then
-		d=$(( ${a[dropped]} - ${b[dropped]:-0} ))
-		[ $d = $sum ] || bad+="dropped moved by $d, expected $sum; "
-	fi
-	if [ -z "$bad" ]; then
-		record ok "$name"
-	else
-		record FAIL "$name" "expected: ${*:-no drop}
-saw: ${bad% }
-before: $before
-after:  $after"
-	fi
+	pkt counter-check --name "$name" --before "$before" --after "$after" -- "$@" || true
 }
 
 # show_json: "vmfencectl -j port show", normalised (keys sorted).
 show_json() {
 	jsq 'd' -j port show
+}
+
+# --- port listings: one comparison, ops.py's ports_diff --------------------------
+# port_snapshot FILE: "-j port show" into FILE (for ports_diff later);
+# status 1 if it could not be read (FILE then holds why: no listing
+# compares equal to it).
+port_snapshot() { show_json >"$1" 2>&1; }
+
+# ports_diff WANT [subset] [only=IF,...]: "OK" if "-j port show" lists
+# exactly the ports of WANT (a file: a listing, a dump or an APPLY
+# document), each key by key (addresses and ethertypes as sets, a
+# document's defaults filled in, ifindex and seq only where WANT has
+# them); else one line per difference, and status 1.  subset: other
+# ports may be listed; only=: ports not named are left out on both
+# sides.  (Through pkt.py serve, which runs in tests/lib: "import ops".)
+ports_diff() {
+	local want=$1 w opts= out
+	shift
+	for w in "$@"; do
+		case $w in
+		subset) opts+=", subset=True" ;;
+		only=*) opts+=", only='${w#only=}'" ;;
+		*) echo "ports_diff: unknown option $w" >&2; return 2 ;;
+		esac
+	done
+	case $want in *[\'\\]*) echo "ports_diff: a quote or backslash in $want" >&2; return 2 ;; esac
+	out=$(jsq "__import__('ops').ports_check(d, '$want'$opts)" -j port show 2>&1) || true
+	printf '%s\n' "$out"
+	[ "$out" = OK ]
+}
+
+# expect_ports NAME WANT [subset] [only=IF,...]: one check, ports_diff OK.
+expect_ports() {
+	local name=$1 want=$2 out
+	shift 2
+	if out=$(ports_diff "$want" "$@"); then
+		record ok "$name"
+	else
+		record FAIL "$name" "expected: port show to list the ports of $want${*:+ ($*)}, each as it says
+saw: $out"
+	fi
 }
 
 # expect_refused [-m REGEX] NAME ARGS...: vmfencectl ARGS must fail with
@@ -405,18 +418,18 @@ expect_refused() {
 		re=$2
 		shift 2
 	fi
-	local name=$1 before after rc=0 err out bad=
+	local name=$1 rc=0 err out bad= diff
 	shift
-	# An unreadable "port show" must not compare equal to itself.
-	before=$(show_json 2>&1) || bad+="port show unreadable before: $before; "
+	# An unreadable "port show" must not compare equal to itself (the
+	# snapshot then holds the error, which ports_diff cannot read).
+	port_snapshot "$TESTTMP/refused.ports" || bad+="port show unreadable before: $(<"$TESTTMP/refused.ports"); "
 	out=$(ctl "$@" 2>"$TESTTMP/stderr") || rc=$?
 	err=$(<"$TESTTMP/stderr")
-	after=$(show_json 2>&1) || bad+="port show unreadable after: $after; "
 	[ $rc != 0 ] || bad+="exit status 0, expected non-zero; "
 	[ -n "$err" ] || bad+="nothing on stderr; "
 	[[ $err != *$'\n'* ]] || bad+="more than one line on stderr; "
 	[ -z "$re" ] || grep -Eq -- "$re" <<<"$err" || bad+="stderr does not match /$re/; "
-	[ "$before" = "$after" ] || bad+="the bindings changed; "
+	diff=$(ports_diff "$TESTTMP/refused.ports") || bad+="the bindings changed: ${diff//$'\n'/; }; "
 	if [ -z "$bad" ]; then
 		record ok "$name"
 		echo "     refused: $err"
@@ -425,8 +438,7 @@ expect_refused() {
 saw: ${bad}exit $rc
 stdout: $out
 stderr: $err
-port show before: $before
-port show after:  $after"
+port show before: $(<"$TESTTMP/refused.ports")"
 	fi
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""churn.py: configuration churn under traffic, for tests/cases/88-churn.sh.
+"""churn.py: configuration churn under traffic, for tests/cases/88-churn-*.sh
+(tests/lib/churn.sh).
 Speaks the vmfence family through tests/lib/genl.py (imported, unchanged).
 
 The address plan.  Every traffic port has a number P (1..99) and a class
@@ -42,7 +43,8 @@ Subcommands (each prints or writes what it saw; see the functions):
       One process alone: random changes as churn makes, each result
       checked against a model of the kernel's semantics, the whole table
       compared with a PORT_GET dump every so often and at the end; writes
-      the final expected "port show" (normalised) to FILE.
+      the final expected "port show" entries to FILE (for ports_diff of
+      tests/lib.sh).
   reader --seconds S --ports IF=P,... [--flip ...] [--trusted IF,...]
       Dumps (PORT_GET, STATS_GET, BRIDGE_GET), debugfs and sysfs reads in
       a loop: every binding listed must lie in its port's pool, no port
@@ -55,9 +57,6 @@ Subcommands (each prints or writes what it saw; see the functions):
       again (a recreated device of the same name is used as soon as it
       exists).  Stops at SIGTERM or after S seconds; writes a summary.
   doc --ports IF=P,... [...]    print an APPLY document (vmfencectl apply)
-  norm FILE                     normalise "vmfencectl -j port show" output
-  docshow FILE                  what "port show" must list after applying
-                                document FILE (norm's form, seq 0)
   sums STATS BRIDGES            "vmfencectl -j stats" and "-j bridge show"
                                 output: do the ports' and bridges' counters
                                 add up to the totals, reason by reason?
@@ -186,11 +185,6 @@ def net_parse(txt):
     if ":" in addr:
         return (6, socket.inet_pton(socket.AF_INET6, addr), int(plen) if plen else 128)
     return (4, socket.inet_pton(socket.AF_INET, addr), int(plen) if plen else 32)
-
-
-def norm_addr(txt):
-    """An address as vmfencectl or a document writes it, in net_str's form."""
-    return net_str(net_parse(txt))
 
 
 def random_net(rng, p):
@@ -850,27 +844,6 @@ def compare_state(conn, names, state):
     return "; ".join(out)[:1500]
 
 
-def norm_main(a):
-    """vmfencectl -j port show -> norm_binding form, sorted by ifname."""
-    with open(a.file) as fh:
-        d = json.load(fh)
-    only = {x for x in a.only.split(",") if x}
-    out = []
-    for p in d:
-        if only and p["ifname"] not in only:
-            continue
-        out.append({
-            "ifname": p["ifname"], "mac": p["mac"], "mode": p["mode"], "label": p.get("label", ""),
-            "seq": p["seq"],
-            "addrs": sorted(norm_addr(x) for x in p["addrs"]),
-            "multicast": p.get("multicast", "deny"),
-            "ethertypes": ["0x%04x" % int(t, 16) for t in p.get("ethertypes", [])],
-        })
-    out.sort(key=lambda x: x["ifname"])
-    print(json.dumps(out, sort_keys=True))
-    return 0
-
-
 # --- reader --------------------------------------------------------------------
 
 def reader_main(a):
@@ -1420,21 +1393,6 @@ def get_main(a):
 
 # --- end-of-file checks ------------------------------------------------------------
 
-def docshow_main(a):
-    with open(a.file) as fh:
-        doc = json.load(fh)
-    out = []
-    for p in doc["ports"]:
-        out.append({"ifname": p["ifname"], "mac": p["mac"], "mode": p.get("mode", "enforce"),
-                    "label": p.get("label", ""), "seq": 0,
-                    "addrs": sorted(norm_addr(x) for x in p.get("addrs", [])),
-                    "multicast": p.get("multicast", "deny"),
-                    "ethertypes": ["0x%04x" % int(t, 16) for t in p.get("ethertypes", [])]})
-    out.sort(key=lambda x: x["ifname"])
-    print(json.dumps(out, sort_keys=True))
-    return 0
-
-
 def sums_main(a):
     """Every frame counted in a port (for "unbound": in a bridge) is
     counted in the namespace's totals too: after a reset with no traffic
@@ -1801,15 +1759,6 @@ def build_parser():
     d.add_argument("--full", action="store_true", help="each port's whole pool, MAC :01")
     d.add_argument("--flip-trusted", action="store_true")
     d.set_defaults(fn=doc_main)
-
-    n = sub.add_parser("norm")
-    n.add_argument("file")
-    n.add_argument("--only", default="", help="these ifnames only (comma-separated)")
-    n.set_defaults(fn=norm_main)
-
-    ds = sub.add_parser("docshow")
-    ds.add_argument("file")
-    ds.set_defaults(fn=docshow_main)
 
     su = sub.add_parser("sums")
     su.add_argument("stats")

@@ -201,8 +201,7 @@ mon_wait() {
 }
 
 # bulk_doc N FILE: a document binding dummy devices d1..dN, each with its
-# MAC, an IPv4 and an IPv6 address, a label and seq 1 (what ops.py
-# bulk-check expects).
+# MAC, an IPv4 and an IPv6 address, a label and seq 1.
 bulk_doc() {
 	awk -v n="$1" 'BEGIN {
 		printf "{\"version\": 1, \"ports\": [\n"

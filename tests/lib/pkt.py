@@ -898,12 +898,13 @@ def read_counters(ns, bridges=False):
 
 
 def counter_problems(before, after, want):
-    """What is wrong with the move from before to after, as
-    tests/lib.sh's expect_counters judges it: want maps a key to a delta
-    (an int, or "+": moved); drop reasons not named must not move;
-    "dropped" must move by the sum of the named reasons' deltas unless it
-    is named itself or a reason is "+"; "passed" is checked only if
-    named.  An empty list if nothing is."""
+    """What is wrong with the move from before to after (each {key: n}):
+    the one counter check of the tests, for verdicts and for
+    tests/lib.sh's expect_counters (through counter-check).  want maps a
+    key to a delta (an int, or "+": moved); drop reasons not named must
+    not move; "dropped" must move by the sum of the named reasons' deltas
+    unless it is named itself or a reason is "+"; "passed" is checked only
+    if named.  An empty list if nothing is."""
     bad = []
     for k in want:
         if k not in after:
@@ -929,6 +930,43 @@ def counter_problems(before, after, want):
         if d != total:
             bad.append("dropped moved by %d, expected %d" % (d, total))
     return bad
+
+
+def parse_counter_words(words):
+    """{key: n} from "passed=N dropped=N REASON=N ..." (what "pkt.py
+    counters" prints), None if it is not that (an error message)."""
+    if not words.startswith("passed="):
+        return None
+    try:
+        return {k: int(v) for k, _, v in (w.partition("=") for w in words.split())}
+    except ValueError:
+        return None
+
+
+def parse_want(words):
+    """{key: delta} from words "KEY=N" or "KEY=+"."""
+    want = {}
+    for w in words:
+        k, _, v = w.partition("=")
+        want[k] = v if v == "+" else int(v)
+    return want
+
+
+def cmd_counter_check(a, out):
+    """expect_counters NAME BEFORE AFTER WANT... of tests/lib.sh: BEFORE
+    and AFTER as "pkt.py counters DEV" prints them, judged by
+    counter_problems.  One check, NAME."""
+    before, after = parse_counter_words(a.before), parse_counter_words(a.after)
+    if before is None or after is None:
+        out("FAIL", a.name, "counters unreadable: before: '%s' after: '%s'" % (a.before, a.after))
+        return 1
+    bad = counter_problems(before, after, parse_want(a.want))
+    if not bad:
+        out("ok", a.name, "counters as expected")
+        return 0
+    out("FAIL", a.name, "expected: %s; saw: %s; before: %s; after: %s"
+        % (" ".join(a.want) or "no drop", "; ".join(bad), a.before, a.after))
+    return 1
 
 
 def only_passed_extra(before, after, want):
@@ -1508,6 +1546,12 @@ def parser():
     cj.add_argument("--expr", required=True)
     cj.add_argument("args", nargs=argparse.REMAINDER)
     cj.set_defaults(fn=cmd_ctl_json)
+    cc = sub.add_parser("counter-check")
+    cc.add_argument("--name", required=True)
+    cc.add_argument("--before", required=True)
+    cc.add_argument("--after", required=True)
+    cc.add_argument("want", nargs="*")
+    cc.set_defaults(fn=cmd_counter_check)
     c = sub.add_parser("counters")
     c.add_argument("--ns", default="host")
     c.add_argument("dev")
