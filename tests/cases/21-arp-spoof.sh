@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# debug-kernel: skip (an attack table: its frames go through the parsers that 87's packet fuzzer feeds on the debug kernel; Debian's kernel runs it)
 # ARP from an enforce port (arp_spoof).  vm1 is the attacker, vm2 the
 # victim, vm3 the gateway (a trusted port once bound).  The attacks poison
 # vm2's neighbour entry for the gateway: a forged ARP reply, a gratuitous

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# debug-kernel: skip (an attack table: its frames go through the parsers that 87's packet fuzzer feeds on the debug kernel; Debian's kernel runs it)
 # Rogue routers (router_advert, redirect).  vm1 is the attacker, vm2 the
 # victim (accept_ra and autoconf on), vm3 the router on a trusted port,
 # whose Router Advertisements (crafted by pkt.py, radvd is not installed)

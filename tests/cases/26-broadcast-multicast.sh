@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# debug-kernel: skip (an attack table: its frames go through the parsers that 87's packet fuzzer feeds on the debug kernel; Debian's kernel runs it)
 # Broadcast and multicast from an enforce port (broadcast, multicast).
 # IPv4 broadcast (by Ethernet or IP address) and multicast from a VM are
 # dropped, a flood of them counted one by one, except DHCP client

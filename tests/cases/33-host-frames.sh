@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# debug-kernel: skip (frames from the host: the LOCAL_OUT hook runs the towards-VM checks of 28 and 87; Debian's kernel runs it)
 # Frames the host itself sends into the bridge (its address on br0: a
 # gateway, a DHCP or metadata server) leave through NF_BR_LOCAL_OUT, not
 # NF_BR_FORWARD; the towards-VM checks apply to them all the same.  With

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# debug-kernel: skip (the hotplug scripts' logic is userspace: the commands they send are run on the debug kernel by 40, 50, 88 and 90; Debian's kernel runs it)
 # The hotplug scripts against the real module, each checked with
 # "vmfencectl -j port show" and with traffic (a forged frame from the port
 # reaches the victim before the script binds it, not after, and again

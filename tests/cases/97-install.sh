@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# debug-kernel: skip (make install and dkms are userspace: the module they build is the one every other file loads; Debian's kernel runs it)
 # make install and make uninstall with DESTDIR (the guest's / is
 # read-only: anything written outside DESTDIR fails): ctl (vmfencectl, its
 # man page and bash completion), ctl/hotplug (vmfence-hotplug, the Xen vif
