@@ -40,11 +40,20 @@ Commands:
   build --frame SPEC           print the frame in hex (debugging)
   dhcp-rogue --listen NS:IF --from NS:IF --src-mac MAC --server IP
              --yiaddr IP --router IP [--duration S]
+  dhcp-rogue --v6 --listen NS:IF --from NS:IF --src-mac MAC --yiaddr6 IP
+             [--server IP6] [--duration S]
       A rogue DHCP server that knows every transaction: answers each
       DISCOVER or REQUEST seen at --listen (outgoing frames included)
-      with an OFFER or ACK sent from --from (see cmd_dhcp_rogue).  With
-      --background NAME (serve mode), it runs in a thread until
-      "bg-stop NAME", which prints what it answered.
+      with an OFFER or ACK sent from --from (see cmd_dhcp_rogue); --v6:
+      each DHCPv6 SOLICIT or REQUEST with an ADVERTISE or REPLY leasing
+      --yiaddr6 (see dhcp6_answer; listening at its own interface, it is
+      a DHCPv6 server).  With --background NAME (serve mode), it runs in
+      a thread until "bg-stop NAME", which prints what it answered.
+  dhcp6-client --on NS:IF --mac MAC [--tries N] [--timeout S]
+      A DHCPv6 client (SOLICIT, ADVERTISE, REQUEST, REPLY; see
+      cmd_dhcp6_client): configures the leased address on IF and prints
+      "lease ADDR from SERVER", or "no lease"; status non-zero only if the
+      client itself failed.
   watch-start --at NS:IF       start keeping what arrives at NS:IF (in
                                serve mode, between commands)
   watch-check --at NS:IF --match 'KEY=VALUE ...' --expect arrive|drop
@@ -54,8 +63,8 @@ Commands:
       --drop-wait for "drop"); then stop watching.  Keys: eth_src, eth_dst,
       ethertype, ip_src, ip_dst, proto (IPv4 protocol or IPv6 upper-layer
       header, after extension headers), sport, dport, icmp_type,
-      nd_target, dhcp_type, arp_op, arp_sha, arp_spa, arp_tpa.  For frames
-      the kernel's own stack sends.
+      nd_target, dhcp_type, dhcp6_type, arp_op, arp_sha, arp_spa,
+      arp_tpa.  For frames the kernel's own stack sends.
   ctl-json [--ns NS] --expr EXPR -- ARGS...
       Run "vmfencectl ARGS" (env VMFENCE_CTL, default ctl/vmfencectl) in
       namespace NS (default host), parse its JSON output and print the
@@ -100,8 +109,9 @@ Frame SPEC: a kind, then key=value words (a later key overrides):
   dhcp4   msg=discover|offer|request|ack|nak [xid] [chaddr] [yiaddr] [siaddr]
           [router] (client: 0.0.0.0:68 -> 255.255.255.255:67 by default)
   dhcp6   msg=solicit|advertise|request|reply|relay-forw|... src_ip
-          [dst_ip] [addr] (client: 546 -> ff02::1:2 port 547; server:
-          547 -> 546; relay: 547 -> 547)
+          [dst_ip] [xid] [addr] [iaid] [cid=HEX] [sid=HEX] (client: 546
+          -> ff02::1:2 port 547; server: 547 -> 546; relay: 547 -> 547;
+          see build_dhcp6)
   eth     ethertype=0x88b5 [payload]
   raw     hex=FRAME
 Common keys: src_mac, dst_mac (default from the destination address when
@@ -662,7 +672,14 @@ def build_dhcp6(f):
     """DHCPv6: msg=solicit|advertise|request|reply|relay-forw|... A client
     message goes from src_ip port 546 to ff02::1:2 port 547; a server
     message from port 547 to dst_ip port 546; a relay message from 547 to
-    547.  [xid] [duid=MAC] [addr=ADDR: an IA_NA offering it]."""
+    547.  [xid] [duid=MAC: the sender's DUID-LL, default src_mac]
+    [cid=HEX, sid=HEX: the Client and Server Identifier options' DUIDs: a
+    client message has its own (cid, default duid) and sid only if given
+    (a REQUEST names its server), a server message its own (sid, default
+    duid) and cid only if given (the client's, echoed)] [addr=ADDR: an
+    IA_NA with it] [iaid=N: the IA_NA's IAID, default 1; an IA_NA
+    without an address if there is no addr=; a client's T1 and T2 are
+    0]."""
     msg = DHCP6_TYPES[f.get("msg", "solicit")]
     client = msg in (1, 3, 4, 5, 6, 8, 9, 11)
     relay = msg in (12, 13)
@@ -677,10 +694,20 @@ def build_dhcp6(f):
         body += struct.pack("!HH", 9, len(inner)) + inner
     else:
         body = struct.pack("!I", (msg << 24) | num(f.get("xid", str(random.randrange(1 << 24)))))
-        body += struct.pack("!HH", 2 if not client else 1, len(duid)) + duid
-        if "addr" in f:
-            iaaddr = ip(f["addr"]) + struct.pack("!II", 3600, 7200)
-            ia = struct.pack("!III", 1, 1800, 2880) + struct.pack("!HH", 5, len(iaaddr)) + iaaddr
+        own, peer = ("cid", "sid") if client else ("sid", "cid")
+        ids = {own: bytes.fromhex(f[own]) if own in f else duid}
+        if peer in f:
+            ids[peer] = bytes.fromhex(f[peer])
+        for code, key in ((1, "cid"), (2, "sid")):
+            if key in ids:
+                body += struct.pack("!HH", code, len(ids[key])) + ids[key]
+        if "addr" in f or "iaid" in f:
+            iaaddr = b""
+            if "addr" in f:
+                iaaddr = ip(f["addr"]) + struct.pack("!II", 3600, 7200)
+                iaaddr = struct.pack("!HH", 5, len(iaaddr)) + iaaddr
+            t1, t2 = (0, 0) if client else (1800, 2880)     # RFC 8415, 21.4
+            ia = struct.pack("!III", num(f.get("iaid", "1")), t1, t2) + iaaddr
             body += struct.pack("!HH", 3, len(ia)) + ia
     f["payload"] = "hex:" + body.hex()
     f["nonce"] = "0"
@@ -815,7 +842,16 @@ def cmd_dhcp_rogue(a, out):
     --listen (the victim's own interface, say: frames it sends included)
     for DHCP DISCOVERs and REQUESTs, and answers each from --from with an
     OFFER or ACK of --yiaddr, naming --router, for --duration seconds.
-    Prints what it answered."""
+    --v6: DHCPv6 instead; SOLICITs and REQUESTs (UDP 546 -> 547) answered
+    with an ADVERTISE or REPLY of --yiaddr6 (see dhcp6_answer), from
+    --server (default: --from's link-local address).  Prints what it
+    answered."""
+    if a.v6:
+        if not a.yiaddr6:
+            raise Error("dhcp-rogue --v6 needs --yiaddr6")
+        a.server = a.server or link_local(a.from_)
+    elif not (a.server and a.yiaddr and a.router):
+        raise Error("dhcp-rogue needs --server, --yiaddr and --router (or --v6 --yiaddr6)")
     rx = open_socket(a.listen)
     tx = open_socket(a.from_)
     if a.background:
@@ -845,6 +881,7 @@ BACKGROUND = {}
 
 
 def dhcp_rogue_loop(a, rx, tx, stop, say):
+    answer = dhcp6_answer if a.v6 else dhcp4_answer
     answered = []
     try:
         t_end = time.monotonic() + a.duration
@@ -857,26 +894,201 @@ def dhcp_rogue_loop(a, rx, tx, stop, say):
                 r = recv_frame(rx)
                 if r is None:
                     break
-                data, _ = r
-                f = dissect(data)
-                if f.get("dport") != "67" or f.get("dhcp_type") not in ("discover", "request"):
+                got = answer(a, r[0])
+                if got is None:
                     continue
-                if f.get("ethertype") != "0x0800":
+                frame, msg, xid = got
+                if frame is None:
+                    say("ignored %s xid %#x" % (msg, xid))
                     continue
-                l4 = 14 + (data[14] & 15) * 4
-                bootp = data[l4 + 8:]
-                xid = struct.unpack_from("!I", bootp, 4)[0]
-                chaddr = ":".join("%02x" % b for b in bootp[28:34])
-                msg = "offer" if f["dhcp_type"] == "discover" else "ack"
-                tx.send(build("dhcp4 msg=%s src_mac=%s dst_mac=ff:ff:ff:ff:ff:ff src_ip=%s "
-                              "xid=%d chaddr=%s yiaddr=%s router=%s"
-                              % (msg, a.src_mac, a.server, xid, chaddr, a.yiaddr, a.router)))
+                tx.send(frame)
                 answered.append(msg)
                 say("answered %s xid %#x" % (msg, xid))
     finally:
         rx.close()
         tx.close()
     say("answered: %s" % (" ".join(answered) or "nothing"))
+
+
+def dhcp4_answer(a, data):
+    """The rogue's OFFER to a DISCOVER, ACK to a REQUEST in frame data:
+    (frame, message name, xid); None for anything else."""
+    f = dissect(data)
+    if f.get("dport") != "67" or f.get("dhcp_type") not in ("discover", "request"):
+        return None
+    if f.get("ethertype") != "0x0800":
+        return None
+    l4 = 14 + (data[14] & 15) * 4
+    bootp = data[l4 + 8:]
+    xid = struct.unpack_from("!I", bootp, 4)[0]
+    chaddr = ":".join("%02x" % b for b in bootp[28:34])
+    msg = "offer" if f["dhcp_type"] == "discover" else "ack"
+    return (build("dhcp4 msg=%s src_mac=%s dst_mac=ff:ff:ff:ff:ff:ff src_ip=%s "
+                  "xid=%d chaddr=%s yiaddr=%s router=%s"
+                  % (msg, a.src_mac, a.server, xid, chaddr, a.yiaddr, a.router)), msg, xid)
+
+
+def dhcp6_answer(a, data):
+    """The v6 rogue's ADVERTISE to a SOLICIT, REPLY to a REQUEST in frame
+    data: from --src-mac and --server to the client's MAC and address,
+    with its transaction id, its Client Identifier echoed, a Server
+    Identifier (the DUID-LL of --src-mac) and an IA_NA (the client's IAID)
+    of --yiaddr6.  A REQUEST that names another server is not answered
+    (RFC 8415, 16.4), so a real server run from this code leaves alone
+    what a client asks of another: (None, "request for another server",
+    xid).  None for anything else, and for a message without a Client
+    Identifier."""
+    f, l4 = dissect_at(data)
+    if (f.get("sport"), f.get("dport")) != ("546", "547") or \
+            f.get("dhcp6_type") not in ("solicit", "request"):
+        return None
+    body = data[l4 + 8:l4 + struct.unpack_from("!H", data, l4 + 4)[0]]
+    if len(body) < 4:
+        return None
+    xid = struct.unpack("!I", body[:4])[0] & 0xFFFFFF
+    opts = dhcp6_options(body[4:])
+    cid, sid, ia = (dhcp6_option(opts, c) for c in (1, 2, 3))
+    if cid is None:
+        return None
+    if f["dhcp6_type"] == "request" and sid != struct.pack("!HH", 3, 1) + mac(a.src_mac):
+        return None, "request for another server", xid
+    iaid = struct.unpack("!I", ia[:4])[0] if ia is not None and len(ia) >= 4 else 1
+    msg = "advertise" if f["dhcp6_type"] == "solicit" else "reply"
+    return (build("dhcp6 msg=%s src_mac=%s src_ip=%s dst_mac=%s dst_ip=%s xid=%d cid=%s "
+                  "iaid=%d addr=%s" % (msg, a.src_mac, a.server, f["eth_src"], f["ip_src"],
+                                       xid, cid.hex(), iaid, a.yiaddr6)), msg, xid)
+
+
+def dhcp6_options(body):
+    """The options of a DHCPv6 message (what follows its type and
+    transaction id) or of an IA_NA (what follows IAID, T1 and T2): a
+    list of (code, data), in order."""
+    opts = []
+    while len(body) >= 4:
+        code, ln = struct.unpack("!HH", body[:4])
+        opts.append((code, body[4:4 + ln]))
+        body = body[4 + ln:]
+    return opts
+
+
+def dhcp6_option(opts, code):
+    """The data of the first option code of opts, None if it has none."""
+    return next((d for c, d in opts if c == code), None)
+
+
+def dhcp6_leased(opts):
+    """The first address that opts' IA_NAs lease (an IA Address option in
+    an IA_NA without a Status Code other than Success), None if none."""
+    for code, ia in opts:
+        if code != 3 or len(ia) < 12:
+            continue
+        inner = dhcp6_options(ia[12:])
+        st = dhcp6_option(inner, 13)
+        if st is not None and st[:2] != b"\0\0":
+            continue
+        for c, d in inner:
+            if c == 5 and len(d) >= 24:
+                return socket.inet_ntop(socket.AF_INET6, d[:16])
+    return None
+
+
+def link_local(endpoint):
+    """The link-local address of NS:IF (one past duplicate address
+    detection)."""
+    ns, ifname = parse_endpoint(endpoint)
+    with Netns(ns):
+        with open("/proc/thread-self/net/if_inet6") as fh:
+            rows = [line.split() for line in fh]
+    for r in rows:
+        # address, ifindex, prefix length, scope, flags, name
+        if len(r) == 6 and r[5] == ifname and int(r[3], 16) == 0x20 and \
+                not int(r[4], 16) & 0x48:       # IFA_F_TENTATIVE, IFA_F_DADFAILED
+            return socket.inet_ntop(socket.AF_INET6, bytes.fromhex(r[0]))
+    raise Error("%s: no link-local address (none, or not past DAD)" % endpoint)
+
+
+def cmd_dhcp6_client(a, out):
+    """A minimal DHCPv6 client (RFC 8415's four messages, one IA_NA) at
+    --on NS:IF: a SOLICIT from the interface's link-local address to
+    ff02::1:2, with a Client Identifier (the DUID-LL of --mac) and an
+    IA_NA, sent up to --tries times, --timeout seconds apart, until an
+    ADVERTISE comes that has its transaction id, its Client Identifier, a
+    Server Identifier and an address in an IA_NA; then a REQUEST naming
+    that server and address, the same way, until a REPLY from that
+    server leases an address.  Answers are read from a UDP socket bound
+    to port 546 in the namespace: what the interface's stack takes in, as
+    a client's own socket would.  The leased address is configured on the
+    interface ("ip -6 addr add ADDR/128 dev IF nodad" in the namespace),
+    and "lease ADDR from SERVER" printed (SERVER: the REPLY's source
+    address), or "no lease".  Either is status 0; anything else that goes
+    wrong is an error (status non-zero, nothing printed)."""
+    ns, ifname = parse_endpoint(a.on)
+    src = link_local(a.on)
+    duid = struct.pack("!HH", 3, 1) + mac(a.mac)
+    with Netns(ns):
+        rx = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        try:
+            rx.bind(("::", 546))
+        except OSError as e:
+            rx.close()
+            raise Error("%s: bind [::]:546: %s" % (a.on, e.strerror))
+    try:
+        tx = open_socket(a.on)
+        try:
+            lease = dhcp6_exchange(a, tx, rx, "solicit", src, duid, None)
+            if lease is not None:
+                lease = dhcp6_exchange(a, tx, rx, "request", src, duid, lease)
+        finally:
+            tx.close()
+    finally:
+        rx.close()
+    if lease is None:
+        out("=", "", "no lease")
+        return 0
+    _sid, addr, server = lease
+    cmd = ["ip"] + (["-n", ns] if ns else []) + ["-6", "addr", "add", addr + "/128",
+                                                 "dev", ifname, "nodad"]
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True)
+    if r.returncode != 0:
+        raise Error("%s: exit %d: %s" % (" ".join(cmd), r.returncode, r.stdout.strip()))
+    out("=", "", "lease %s from %s" % (addr, server))
+    return 0
+
+
+def dhcp6_exchange(a, tx, rx, msg, src, duid, chosen):
+    """One exchange of cmd_dhcp6_client: msg ("solicit", or "request" to
+    chosen, an earlier answer's (server DUID, address, server)) sent up
+    to a.tries times, a.timeout seconds apart, with one transaction id;
+    the first valid answer's (server DUID, address, server address), or
+    None."""
+    xid = random.randrange(1, 1 << 24)
+    spec = "dhcp6 msg=%s src_mac=%s src_ip=%s xid=%d cid=%s iaid=1" % (msg, a.mac, src, xid, duid.hex())
+    if chosen is not None:
+        spec += " sid=%s addr=%s" % (chosen[0].hex(), chosen[1])
+    frame = build(spec)
+    want = DHCP6_TYPES["advertise" if msg == "solicit" else "reply"]
+    for _ in range(a.tries):
+        tx.send(frame)
+        t_end = time.monotonic() + a.timeout
+        while True:
+            left = t_end - time.monotonic()
+            if left <= 0:
+                break
+            if not select.select([rx], [], [], left)[0]:
+                continue
+            data, peer = rx.recvfrom(65535)
+            if peer[1] != 547 or len(data) < 4 or data[0] != want or \
+                    struct.unpack("!I", data[:4])[0] & 0xFFFFFF != xid:
+                continue
+            opts = dhcp6_options(data[4:])
+            sid = dhcp6_option(opts, 2)
+            addr = dhcp6_leased(opts)
+            if dhcp6_option(opts, 1) != duid or sid is None or addr is None or \
+                    (chosen is not None and sid != chosen[0]):
+                continue
+            return sid, addr, peer[0].partition("%")[0]
+    return None
 
 
 def read_counters(ns, bridges=False):
@@ -1350,9 +1562,15 @@ WATCHES = {}
 
 def dissect(data):
     """The fields watch-check can match, from a frame's bytes."""
+    return dissect_at(data)[0]
+
+
+def dissect_at(data):
+    """dissect(data), and the offset in data of the upper-layer header
+    (after IPv6 extension headers; None if there is none)."""
     f = {}
     if len(data) < 14:
-        return f
+        return f, None
     f["eth_dst"] = ":".join("%02x" % b for b in data[0:6])
     f["eth_src"] = ":".join("%02x" % b for b in data[6:12])
     off = 12
@@ -1368,7 +1586,7 @@ def dissect(data):
         f["arp_sha"] = ":".join("%02x" % b for b in data[off + 8:off + 14])
         f["arp_spa"] = socket.inet_ntop(socket.AF_INET, data[off + 14:off + 18])
         f["arp_tpa"] = socket.inet_ntop(socket.AF_INET, data[off + 24:off + 28])
-        return f
+        return f, None
     if et == ETH_P_IP and len(data) >= off + 20:
         ihl = (data[off] & 15) * 4
         f["ip_src"] = socket.inet_ntop(socket.AF_INET, data[off + 12:off + 16])
@@ -1385,7 +1603,7 @@ def dissect(data):
             l4 += 8 if proto == 44 else (data[l4 + 1] + 1) * 8
             proto = nxt
     if l4 is None:
-        return f
+        return f, None
     f["proto"] = str(proto)
     if proto in (6, 17) and len(data) >= l4 + 4:
         f["sport"], f["dport"] = (str(x) for x in struct.unpack_from("!HH", data, l4))
@@ -1398,11 +1616,14 @@ def dissect(data):
                 if opts[0] == 53 and opts[1] >= 1:
                     f["dhcp_type"] = {v: k for k, v in DHCP_TYPES.items()}.get(opts[2], str(opts[2]))
                 opts = opts[2 + opts[1]:]
+        if proto == 17 and et == ETH_P_IPV6 and len(data) > l4 + 8 and \
+                (f["sport"], f["dport"]) in (("546", "547"), ("547", "546"), ("547", "547")):
+            f["dhcp6_type"] = {v: k for k, v in DHCP6_TYPES.items()}.get(data[l4 + 8], str(data[l4 + 8]))
     elif proto in (1, 58) and len(data) >= l4 + 1:
         f["icmp_type"] = str(data[l4])
         if proto == 58 and data[l4] in (135, 136) and len(data) >= l4 + 24:
             f["nd_target"] = socket.inet_ntop(socket.AF_INET6, data[l4 + 8:l4 + 24])
-    return f
+    return f, l4
 
 
 def norm_match(k, v):
@@ -1517,12 +1738,20 @@ def parser():
     dr.add_argument("--listen", required=True)
     dr.add_argument("--from", dest="from_", required=True)
     dr.add_argument("--src-mac", required=True)
-    dr.add_argument("--server", required=True)
-    dr.add_argument("--yiaddr", required=True)
-    dr.add_argument("--router", required=True)
+    dr.add_argument("--server")
+    dr.add_argument("--yiaddr")
+    dr.add_argument("--router")
+    dr.add_argument("--v6", action="store_true")
+    dr.add_argument("--yiaddr6")
     dr.add_argument("--duration", type=float, default=10.0)
     dr.add_argument("--background", metavar="NAME")
     dr.set_defaults(fn=cmd_dhcp_rogue)
+    d6 = sub.add_parser("dhcp6-client")
+    d6.add_argument("--on", required=True)
+    d6.add_argument("--mac", required=True)
+    d6.add_argument("--tries", type=int, default=3)
+    d6.add_argument("--timeout", type=float, default=2.0)
+    d6.set_defaults(fn=cmd_dhcp6_client)
     bs = sub.add_parser("bg-stop")
     bs.add_argument("name")
     bs.set_defaults(fn=cmd_bg_stop)
