@@ -89,7 +89,7 @@ int apply_main(int argc, char *argv[])
 	char err[ERR_LEN];
 	size_t len = 0;
 	char *text = NULL;
-	struct nl *nl;
+	struct vf_sock *sk;
 	int i, ret;
 
 	for (i = 1; i < argc; i++) {
@@ -125,19 +125,19 @@ int apply_main(int argc, char *argv[])
 		return usage_error("%s", err);
 
 	ret = EXIT_FAIL;
-	nl = nl_connect();
-	if (!nl)
+	sk = vf_sock_connect();
+	if (!sk)
 		goto out_free;
-	if (doc_encode(&doc, nl_family_id(nl),
+	if (doc_encode(&doc, vf_family_id(sk),
 		       replace ? VMFENCE_APPLY_F_REPLACE : 0, &b, err,
 		       sizeof(err))) {
 		fail("%s", err);
 		goto out_close;
 	}
-	if (!nl_talk_large(nl, nlbuf_msg(&b), where_cb, &doc))
+	if (!vf_talk_large(sk, nlbuf_msg(&b), where_cb, &doc))
 		ret = EXIT_OK;
 out_close:
-	nl_close(nl);
+	vf_sock_close(sk);
 out_free:
 	nlbuf_free(&b);
 	doc_free(&doc);

@@ -32,17 +32,17 @@ void bridge_list_reset(void *arg)
 /* Parses the VMFENCE_A_BRIDGE of a BRIDGE_GET reply. */
 static int parse_bridge(const struct nlattr *nest, struct bridge *br)
 {
-	static const struct nl_policy pol[VMFENCE_BRIDGE_A_MAX + 1] = {
-		[VMFENCE_BRIDGE_A_IFINDEX]	= { .kind = NL_ATTR_U32 },
+	static const struct vf_policy pol[VMFENCE_BRIDGE_A_MAX + 1] = {
+		[VMFENCE_BRIDGE_A_IFINDEX]	= { .kind = VF_ATTR_U32 },
 		[VMFENCE_BRIDGE_A_IFNAME]	= {
-			.kind = NL_ATTR_STRING, .len = IFNAMSIZ },
-		[VMFENCE_BRIDGE_A_UNBOUND]	= { .kind = NL_ATTR_U8 },
-		[VMFENCE_BRIDGE_A_UNBOUND_DROPS] = { .kind = NL_ATTR_U64 },
+			.kind = VF_ATTR_STRING, .len = IFNAMSIZ },
+		[VMFENCE_BRIDGE_A_UNBOUND]	= { .kind = VF_ATTR_U8 },
+		[VMFENCE_BRIDGE_A_UNBOUND_DROPS] = { .kind = VF_ATTR_U64 },
 	};
 	const struct nlattr *tb[VMFENCE_BRIDGE_A_MAX + 1];
 	int err;
 
-	err = nl_parse_nested(nest, pol, VMFENCE_BRIDGE_A_MAX, tb);
+	err = vf_parse_nested(nest, pol, VMFENCE_BRIDGE_A_MAX, tb);
 	if (err)
 		return err;
 	if (!tb[VMFENCE_BRIDGE_A_IFINDEX] || !tb[VMFENCE_BRIDGE_A_IFNAME] ||
@@ -61,15 +61,15 @@ static int parse_bridge(const struct nlattr *nest, struct bridge *br)
 
 int bridge_cb(const struct nlmsghdr *nlh, void *arg)
 {
-	static const struct nl_policy pol[VMFENCE_A_MAX + 1] = {
-		[VMFENCE_A_BRIDGE]	= { .kind = NL_ATTR_NESTED },
+	static const struct vf_policy pol[VMFENCE_A_MAX + 1] = {
+		[VMFENCE_A_BRIDGE]	= { .kind = VF_ATTR_NESTED },
 	};
 	const struct nlattr *tb[VMFENCE_A_MAX + 1];
 	struct bridge_list *list = arg;
 	struct bridge *bridges;
 	int err;
 
-	err = nl_parse(nlh, pol, VMFENCE_A_MAX, tb);
+	err = vf_parse(nlh, pol, VMFENCE_A_MAX, tb);
 	if (err)
 		return err;
 	if (!tb[VMFENCE_A_BRIDGE])
@@ -131,7 +131,7 @@ static int bridge_set(int argc, char *argv[])
 	struct nlattr *nest;
 	char err[ERR_LEN];
 	uint8_t unbound = 0;
-	struct nl *nl;
+	struct vf_sock *sk;
 	int i, kw, ret;
 
 	if (argc < 2)
@@ -166,16 +166,16 @@ static int bridge_set(int argc, char *argv[])
 	if (!(seen & 1u << KW_UNBOUND))
 		return usage_error("bridge set: unbound is required (pass or drop)");
 
-	nl = nl_connect();
-	if (!nl)
+	sk = vf_sock_connect();
+	if (!sk)
 		return EXIT_FAIL;
-	nlh = nl_request(nl, VMFENCE_CMD_BRIDGE_SET);
+	nlh = vf_request(sk, VMFENCE_CMD_BRIDGE_SET);
 	nest = mnl_attr_nest_start(nlh, VMFENCE_A_BRIDGE);
 	mnl_attr_put_strz(nlh, VMFENCE_BRIDGE_A_IFNAME, argv[1]);
 	mnl_attr_put_u8(nlh, VMFENCE_BRIDGE_A_UNBOUND, unbound);
 	mnl_attr_nest_end(nlh, nest);
-	ret = nl_talk(nl, nlh, NULL, NULL);
-	nl_close(nl);
+	ret = vf_talk(sk, nlh, NULL, NULL);
+	vf_sock_close(sk);
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -185,7 +185,7 @@ static int bridge_show(int argc, char *argv[])
 	struct bridge_list list = { 0 };
 	struct nlmsghdr *nlh;
 	char err[ERR_LEN];
-	struct nl *nl;
+	struct vf_sock *sk;
 	size_t i;
 	int ret;
 
@@ -195,17 +195,17 @@ static int bridge_show(int argc, char *argv[])
 	if (argc == 2 && parse_ifname(argv[1], err, sizeof(err)))
 		return usage_error("%s", err);
 
-	nl = nl_connect();
-	if (!nl)
+	sk = vf_sock_connect();
+	if (!sk)
 		return EXIT_FAIL;
-	nlh = nl_request(nl, VMFENCE_CMD_BRIDGE_GET);
+	nlh = vf_request(sk, VMFENCE_CMD_BRIDGE_GET);
 	if (argc == 2) {
-		nl_put_bridge_ifname(nlh, argv[1]);
-		ret = nl_talk(nl, nlh, bridge_cb, &list);
+		vf_put_bridge_ifname(nlh, argv[1]);
+		ret = vf_talk(sk, nlh, bridge_cb, &list);
 	} else {
-		ret = nl_dump(nl, nlh, bridge_cb, bridge_list_reset, &list);
+		ret = vf_dump(sk, nlh, bridge_cb, bridge_list_reset, &list);
 	}
-	nl_close(nl);
+	vf_sock_close(sk);
 	if (!ret) {
 		open_json_array(NULL);
 		for (i = 0; i < list.n; i++)

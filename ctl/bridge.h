@@ -24,7 +24,7 @@ struct bridge_list {
 	size_t cap;
 };
 
-/* An nl_msg_cb for BRIDGE_GET replies: appends to a struct bridge_list. */
+/* A vf_msg_cb for BRIDGE_GET replies: appends to a struct bridge_list. */
 int bridge_cb(const struct nlmsghdr *nlh, void *arg);
 void bridge_list_reset(void *arg);
 

@@ -72,22 +72,22 @@ int dump_main(int argc, char *argv[])
 {
 	struct bridge_list bridges = { 0 };
 	struct port_list ports = { 0 };
-	struct nl *nl;
+	struct vf_sock *sk;
 	size_t i;
 	int ret;
 
 	if (argc > 1)
 		return usage_error("dump: unexpected argument \"%s\"", argv[1]);
 
-	nl = nl_connect();
-	if (!nl)
+	sk = vf_sock_connect();
+	if (!sk)
 		return EXIT_FAIL;
-	ret = nl_dump(nl, nl_request(nl, VMFENCE_CMD_BRIDGE_GET), bridge_cb,
+	ret = vf_dump(sk, vf_request(sk, VMFENCE_CMD_BRIDGE_GET), bridge_cb,
 		      bridge_list_reset, &bridges);
 	if (!ret)
-		ret = nl_dump(nl, nl_request(nl, VMFENCE_CMD_PORT_GET),
+		ret = vf_dump(sk, vf_request(sk, VMFENCE_CMD_PORT_GET),
 			      port_cb, port_list_reset, &ports);
-	nl_close(nl);
+	vf_sock_close(sk);
 	if (ret)
 		goto out_free;
 

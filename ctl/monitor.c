@@ -204,29 +204,29 @@ static void print_event(const struct nlattr **tb)
 
 static int event_cb(const struct nlmsghdr *nlh, void *arg)
 {
-	static const struct nl_policy pol[VMFENCE_A_MAX + 1] = {
-		[VMFENCE_A_EVENT]	= { .kind = NL_ATTR_NESTED },
+	static const struct vf_policy pol[VMFENCE_A_MAX + 1] = {
+		[VMFENCE_A_EVENT]	= { .kind = VF_ATTR_NESTED },
 	};
-	static const struct nl_policy ev_pol[VMFENCE_EVENT_A_MAX + 1] = {
-		[VMFENCE_EVENT_A_TIME]		= { .kind = NL_ATTR_U64 },
-		[VMFENCE_EVENT_A_IFINDEX]	= { .kind = NL_ATTR_U32 },
+	static const struct vf_policy ev_pol[VMFENCE_EVENT_A_MAX + 1] = {
+		[VMFENCE_EVENT_A_TIME]		= { .kind = VF_ATTR_U64 },
+		[VMFENCE_EVENT_A_IFINDEX]	= { .kind = VF_ATTR_U32 },
 		[VMFENCE_EVENT_A_IFNAME]	= {
-			.kind = NL_ATTR_STRING, .len = IFNAMSIZ },
+			.kind = VF_ATTR_STRING, .len = IFNAMSIZ },
 		[VMFENCE_EVENT_A_LABEL]		= {
-			.kind = NL_ATTR_STRING, .len = VMFENCE_LABEL_MAX },
-		[VMFENCE_EVENT_A_REASON]	= { .kind = NL_ATTR_U32 },
-		[VMFENCE_EVENT_A_SUPPRESSED]	= { .kind = NL_ATTR_U64 },
+			.kind = VF_ATTR_STRING, .len = VMFENCE_LABEL_MAX },
+		[VMFENCE_EVENT_A_REASON]	= { .kind = VF_ATTR_U32 },
+		[VMFENCE_EVENT_A_SUPPRESSED]	= { .kind = VF_ATTR_U64 },
 		[VMFENCE_EVENT_A_ETH_SRC]	= {
-			.kind = NL_ATTR_BINARY, .len = ETH_ALEN },
+			.kind = VF_ATTR_BINARY, .len = ETH_ALEN },
 		[VMFENCE_EVENT_A_ETH_DST]	= {
-			.kind = NL_ATTR_BINARY, .len = ETH_ALEN },
-		[VMFENCE_EVENT_A_ETHERTYPE]	= { .kind = NL_ATTR_U16 },
-		[VMFENCE_EVENT_A_SRC]		= { .kind = NL_ATTR_BYTES },
-		[VMFENCE_EVENT_A_DST]		= { .kind = NL_ATTR_BYTES },
-		[VMFENCE_EVENT_A_PROTO]		= { .kind = NL_ATTR_U8 },
-		[VMFENCE_EVENT_A_SPORT]		= { .kind = NL_ATTR_U16 },
-		[VMFENCE_EVENT_A_DPORT]		= { .kind = NL_ATTR_U16 },
-		[VMFENCE_EVENT_A_ICMP_TYPE]	= { .kind = NL_ATTR_U8 },
+			.kind = VF_ATTR_BINARY, .len = ETH_ALEN },
+		[VMFENCE_EVENT_A_ETHERTYPE]	= { .kind = VF_ATTR_U16 },
+		[VMFENCE_EVENT_A_SRC]		= { .kind = VF_ATTR_BYTES },
+		[VMFENCE_EVENT_A_DST]		= { .kind = VF_ATTR_BYTES },
+		[VMFENCE_EVENT_A_PROTO]		= { .kind = VF_ATTR_U8 },
+		[VMFENCE_EVENT_A_SPORT]		= { .kind = VF_ATTR_U16 },
+		[VMFENCE_EVENT_A_DPORT]		= { .kind = VF_ATTR_U16 },
+		[VMFENCE_EVENT_A_ICMP_TYPE]	= { .kind = VF_ATTR_U8 },
 	};
 	const struct nlattr *tb[VMFENCE_A_MAX + 1];
 	const struct nlattr *ev[VMFENCE_EVENT_A_MAX + 1];
@@ -241,12 +241,12 @@ static int event_cb(const struct nlmsghdr *nlh, void *arg)
 		return 0;	/* some other notification, of a later version */
 	if (m->count && m->seen >= m->count)
 		return 0;
-	err = nl_parse(nlh, pol, VMFENCE_A_MAX, tb);
+	err = vf_parse(nlh, pol, VMFENCE_A_MAX, tb);
 	if (err)
 		return err;
 	if (!tb[VMFENCE_A_EVENT])
 		return -EBADMSG;
-	err = nl_parse_nested(tb[VMFENCE_A_EVENT], ev_pol, VMFENCE_EVENT_A_MAX,
+	err = vf_parse_nested(tb[VMFENCE_A_EVENT], ev_pol, VMFENCE_EVENT_A_MAX,
 			      ev);
 	if (err)
 		return err;
@@ -308,10 +308,10 @@ static void catch_signals(sigset_t *wait_mask)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-static int listen_events(struct nl *nl, struct monitor *m,
+static int listen_events(struct vf_sock *sk, struct monitor *m,
 			 const sigset_t *wait_mask)
 {
-	struct pollfd pfd = { .fd = nl_fd(nl), .events = POLLIN };
+	struct pollfd pfd = { .fd = vf_sock_fd(sk), .events = POLLIN };
 	int ret = EXIT_OK, err;
 
 	while (!stop && (!m->count || m->seen < m->count)) {
@@ -321,7 +321,7 @@ static int listen_events(struct nl *nl, struct monitor *m,
 			ret = fail("poll: %s", strerror(errno));
 			break;
 		}
-		err = nl_recv_notifications(nl, event_cb, m);
+		err = vf_recv_notifications(sk, event_cb, m);
 		if (err == -ENOBUFS) {
 			fflush(stdout);
 			fprintf(stderr,
@@ -354,7 +354,7 @@ int monitor_main(int argc, char *argv[])
 {
 	struct monitor m = { 0 };
 	sigset_t wait_mask;
-	struct nl *nl;
+	struct vf_sock *sk;
 	uint32_t group;
 	int ret, err;
 
@@ -362,14 +362,14 @@ int monitor_main(int argc, char *argv[])
 	if (ret)
 		return ret;
 	catch_signals(&wait_mask);
-	nl = nl_connect();
-	if (!nl)
+	sk = vf_sock_connect();
+	if (!sk)
 		return EXIT_FAIL;
-	if (nl_mcast_group(nl, VMFENCE_MCGRP_EVENTS, &group)) {
+	if (vf_mcast_group(sk, VMFENCE_MCGRP_EVENTS, &group)) {
 		ret = fail("the loaded vmfence module sends no drop events (it has no \"" VMFENCE_MCGRP_EVENTS "\" multicast group)");
 		goto out_close;
 	}
-	err = nl_join(nl, group);
+	err = vf_join(sk, group);
 	if (err == -EPERM || err == -EACCES) {
 		ret = fail("listening to drop events needs CAP_NET_ADMIN (they name VMs and their addresses)");
 		goto out_close;
@@ -379,8 +379,8 @@ int monitor_main(int argc, char *argv[])
 			   strerror(-err));
 		goto out_close;
 	}
-	ret = listen_events(nl, &m, &wait_mask);
+	ret = listen_events(sk, &m, &wait_mask);
 out_close:
-	nl_close(nl);
+	vf_sock_close(sk);
 	return ret;
 }

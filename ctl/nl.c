@@ -17,29 +17,29 @@
 #include "util.h"
 
 /* Enough for a 32 KiB dump skb, the largest the kernel makes; grows. */
-#define NL_RECV_SIZE	65536
-#define NL_DUMP_TRIES	10
-#define NL_GROUPS_MAX	8
-#define NL_EVENT_RCVBUF	(1024 * 1024)
+#define VF_RECV_SIZE	65536
+#define VF_DUMP_TRIES	10
+#define VF_GROUPS_MAX	8
+#define VF_EVENT_RCVBUF	(1024 * 1024)
 
-struct nl {
-	struct mnl_socket *sock;
+struct vf_sock {
+	struct mnl_socket *mnl;
 	uint32_t portid;
 	uint32_t seq;
 	uint16_t family;
 	uint32_t version;
-	/* resolving the family: report nothing, nl_open()'s caller will */
+	/* resolving the family: report nothing, vf_sock_open()'s caller will */
 	bool quiet;
-	char *req;		/* the request, NL_REQUEST_SIZE bytes */
+	char *req;		/* the request, VF_REQUEST_SIZE bytes */
 	/* the request being answered, which extended ACKs point into */
 	const struct nlmsghdr *cur;
 	/* names the part of cur that an extended ACK points at, if set */
-	nl_where_cb where;
+	vf_where_cb where;
 	void *where_arg;
 	struct {
 		char name[GENL_NAMSIZ];
 		uint32_t id;
-	} groups[NL_GROUPS_MAX];	/* the family's multicast groups */
+	} groups[VF_GROUPS_MAX];	/* the family's multicast groups */
 	unsigned int n_groups;
 	char *buf;		/* what the kernel sends, buf_len bytes */
 	size_t buf_len;
@@ -56,25 +56,25 @@ struct ext_ack {
 	uint32_t miss_nest;
 };
 
-static bool attr_ok(const struct nlattr *a, const struct nl_policy *p)
+static bool attr_ok(const struct nlattr *a, const struct vf_policy *p)
 {
 	uint16_t len = mnl_attr_get_payload_len(a);
 	const char *s = mnl_attr_get_payload(a);
 
 	switch (p->kind) {
-	case NL_ATTR_U8:
+	case VF_ATTR_U8:
 		return len == sizeof(uint8_t);
-	case NL_ATTR_U16:
+	case VF_ATTR_U16:
 		return len == sizeof(uint16_t);
-	case NL_ATTR_U32:
+	case VF_ATTR_U32:
 		return len == sizeof(uint32_t);
-	case NL_ATTR_U64:
+	case VF_ATTR_U64:
 		return len == sizeof(uint64_t);
-	case NL_ATTR_STRING:
+	case VF_ATTR_STRING:
 		if (strnlen(s, len) == len)
 			return false;
 		return !p->len || strlen(s) < p->len;
-	case NL_ATTR_BINARY:
+	case VF_ATTR_BINARY:
 		return len == p->len;
 	default:
 		return true;
@@ -82,7 +82,7 @@ static bool attr_ok(const struct nlattr *a, const struct nl_policy *p)
 }
 
 static int parse_payload(const void *payload, size_t len,
-			 const struct nl_policy *pol, unsigned int max,
+			 const struct vf_policy *pol, unsigned int max,
 			 const struct nlattr **tb)
 {
 	const char *end = (const char *)payload + len;
@@ -93,7 +93,7 @@ static int parse_payload(const void *payload, size_t len,
 	for (a = payload; mnl_attr_ok(a, end - (const char *)a);
 	     a = mnl_attr_next(a)) {
 		type = mnl_attr_get_type(a);
-		if (type > max || pol[type].kind == NL_ATTR_UNSPEC)
+		if (type > max || pol[type].kind == VF_ATTR_UNSPEC)
 			continue;
 		if (!attr_ok(a, &pol[type]))
 			return -EBADMSG;
@@ -102,7 +102,7 @@ static int parse_payload(const void *payload, size_t len,
 	return 0;
 }
 
-int nl_parse(const struct nlmsghdr *nlh, const struct nl_policy *pol,
+int vf_parse(const struct nlmsghdr *nlh, const struct vf_policy *pol,
 	     unsigned int max, const struct nlattr **tb)
 {
 	size_t len = mnl_nlmsg_get_payload_len(nlh);
@@ -113,7 +113,7 @@ int nl_parse(const struct nlmsghdr *nlh, const struct nl_policy *pol,
 			     GENL_HDRLEN, len - GENL_HDRLEN, pol, max, tb);
 }
 
-int nl_parse_nested(const struct nlattr *nest, const struct nl_policy *pol,
+int vf_parse_nested(const struct nlattr *nest, const struct vf_policy *pol,
 		    unsigned int max, const struct nlattr **tb)
 {
 	return parse_payload(mnl_attr_get_payload(nest),
@@ -195,10 +195,10 @@ static const char *attr_name(const struct attr_space *sp, unsigned int type,
  * " (attribute VMFENCE_ADDR_A_PREFIXLEN of address 2)", into buf; leaves
  * buf empty if it cannot tell.
  */
-static void describe_attr(const struct nl *nl, const struct ext_ack *ea,
+static void describe_attr(const struct vf_sock *sk, const struct ext_ack *ea,
 			  char *buf, size_t len)
 {
-	const struct nlmsghdr *req = nl->cur;
+	const struct nlmsghdr *req = sk->cur;
 	const struct attr_space *sp = &vmfence_attr_space;
 	const char *what, *name, *entry = NULL;
 	const struct nlattr *a = NULL;
@@ -206,7 +206,7 @@ static void describe_attr(const struct nl *nl, const struct ext_ack *ea,
 	char tmp[32];
 
 	buf[0] = '\0';
-	if (!req || req->nlmsg_type != nl->family)
+	if (!req || req->nlmsg_type != sk->family)
 		return;
 	if (ea->has_miss_type) {
 		what = "missing ";
@@ -265,14 +265,14 @@ static void print_ext_msg(const char *prefix, const char *where,
  * "ports[3] (vif3): " if the caller can name the part of the request that
  * the extended ACK points at, else "".
  */
-static void where_prefix(const struct nl *nl, const struct ext_ack *ea,
+static void where_prefix(const struct vf_sock *sk, const struct ext_ack *ea,
 			 char *buf, size_t len)
 {
 	char where[128];
 	uint32_t off;
 
 	buf[0] = '\0';
-	if (!nl->where || !nl->cur)
+	if (!sk->where || !sk->cur)
 		return;
 	if (ea->has_offs)
 		off = ea->offs;
@@ -280,18 +280,18 @@ static void where_prefix(const struct nl *nl, const struct ext_ack *ea,
 		off = ea->miss_nest;
 	else
 		return;
-	if (off >= nl->cur->nlmsg_len ||
-	    !nl->where(off, where, sizeof(where), nl->where_arg))
+	if (off >= sk->cur->nlmsg_len ||
+	    !sk->where(off, where, sizeof(where), sk->where_arg))
 		return;
 	snprintf(buf, len, "%s: ", where);
 }
 
-static void report_kernel_error(const struct nl *nl, int err,
+static void report_kernel_error(const struct vf_sock *sk, int err,
 				const struct ext_ack *ea)
 {
 	char where[160], what[128];
 
-	where_prefix(nl, ea, where, sizeof(where));
+	where_prefix(sk, ea, where, sizeof(where));
 	if (!err) {
 		if (ea->msg && *ea->msg)
 			print_ext_msg("Warning", where, ea->msg);
@@ -301,7 +301,7 @@ static void report_kernel_error(const struct nl *nl, int err,
 		print_ext_msg("Error", where, ea->msg);
 		return;
 	}
-	describe_attr(nl, ea, what, sizeof(what));
+	describe_attr(sk, ea, what, sizeof(what));
 	fprintf(stderr, "Error: %s%s%s.\n", where, errno_text(err), what);
 }
 
@@ -323,7 +323,7 @@ static uint32_t attr_u32(const struct nlattr *a, bool *ok)
 static void parse_ext_ack(const struct nlmsghdr *nlh, size_t off,
 			  struct ext_ack *ea)
 {
-	static const struct nl_policy str = { .kind = NL_ATTR_STRING };
+	static const struct vf_policy str = { .kind = VF_ATTR_STRING };
 	size_t len = mnl_nlmsg_get_payload_len(nlh);
 	const char *payload = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
@@ -356,7 +356,7 @@ static void parse_ext_ack(const struct nlmsghdr *nlh, size_t off,
  * The errno of an NLMSG_ERROR (0 for an ACK) or NLMSG_DONE, reported if
  * report is set.
  */
-static int status(const struct nl *nl, const struct nlmsghdr *nlh,
+static int status(const struct vf_sock *sk, const struct nlmsghdr *nlh,
 		  bool report)
 {
 	size_t len = mnl_nlmsg_get_payload_len(nlh), off;
@@ -388,18 +388,18 @@ static int status(const struct nl *nl, const struct nlmsghdr *nlh,
 		err = -EPROTO;
 	if (report) {
 		parse_ext_ack(nlh, off, &ea);
-		report_kernel_error(nl, -err, &ea);
+		report_kernel_error(sk, -err, &ea);
 	}
 	return err;
 }
 
 /*
- * Receives one datagram into nl->buf, growing it to fit.  Returns its
+ * Receives one datagram into sk->buf, growing it to fit.  Returns its
  * length, 0 for one to ignore, or -errno.
  */
-static ssize_t recv_datagram(struct nl *nl)
+static ssize_t recv_datagram(struct vf_sock *sk)
 {
-	int fd = mnl_socket_get_fd(nl->sock);
+	int fd = mnl_socket_get_fd(sk->mnl);
 	struct sockaddr_nl sa;
 	struct iovec iov;
 	struct msghdr msg = {
@@ -411,20 +411,20 @@ static ssize_t recv_datagram(struct nl *nl)
 
 	/* Peek at the size first, as iproute2 does: a reply may be big. */
 	for (;;) {
-		iov.iov_base = nl->buf;
-		iov.iov_len = nl->buf_len;
+		iov.iov_base = sk->buf;
+		iov.iov_len = sk->buf_len;
 		len = recvmsg(fd, &msg, MSG_PEEK | MSG_TRUNC);
 		if (len < 0 && errno == EINTR)
 			continue;
 		if (len < 0)
 			return -errno;
-		if ((size_t)len <= nl->buf_len)
+		if ((size_t)len <= sk->buf_len)
 			break;
-		p = realloc(nl->buf, len);
+		p = realloc(sk->buf, len);
 		if (!p)
 			return -ENOMEM;
-		nl->buf = p;
-		nl->buf_len = len;
+		sk->buf = p;
+		sk->buf_len = len;
 	}
 
 	msg.msg_name = &sa;
@@ -448,8 +448,8 @@ static ssize_t recv_datagram(struct nl *nl)
  * message, until an error.  Reports the first error, returns it; sets
  * *intr if the kernel flagged a dump inconsistent.
  */
-static int recv_answer(struct nl *nl, uint32_t seq, nl_msg_cb cb, void *arg,
-		       bool *intr)
+static int recv_answer(struct vf_sock *sk, uint32_t seq, vf_msg_cb cb,
+		       void *arg, bool *intr)
 {
 	const struct nlmsghdr *nlh;
 	bool done = false;
@@ -458,18 +458,18 @@ static int recv_answer(struct nl *nl, uint32_t seq, nl_msg_cb cb, void *arg,
 	int left;
 
 	while (!done) {
-		len = recv_datagram(nl);
+		len = recv_datagram(sk);
 		if (len < 0) {
-			if (!err && !nl->quiet)
+			if (!err && !sk->quiet)
 				report_local_error(len);
 			return err ? err : len;
 		}
 		left = len;
-		for (nlh = (const void *)nl->buf; mnl_nlmsg_ok(nlh, left);
+		for (nlh = (const void *)sk->buf; mnl_nlmsg_ok(nlh, left);
 		     nlh = mnl_nlmsg_next(nlh, &left)) {
 			/* leftovers of an earlier request */
 			if (nlh->nlmsg_seq != seq ||
-			    (nlh->nlmsg_pid && nlh->nlmsg_pid != nl->portid))
+			    (nlh->nlmsg_pid && nlh->nlmsg_pid != sk->portid))
 				continue;
 			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 				*intr = true;
@@ -480,19 +480,19 @@ static int recv_answer(struct nl *nl, uint32_t seq, nl_msg_cb cb, void *arg,
 			case NLMSG_ERROR:
 			case NLMSG_DONE:
 				done = true;
-				ret = status(nl, nlh, !err && !nl->quiet);
+				ret = status(sk, nlh, !err && !sk->quiet);
 				break;
 			case NLMSG_OVERRUN:
 				done = true;
 				ret = -ENOBUFS;
-				if (!err && !nl->quiet)
+				if (!err && !sk->quiet)
 					report_local_error(ret);
 				break;
 			default:
 				if (err || !cb)
 					continue;
 				ret = cb(nlh, arg);
-				if (ret && !nl->quiet)
+				if (ret && !sk->quiet)
 					report_local_error(ret);
 				break;
 			}
@@ -505,39 +505,40 @@ static int recv_answer(struct nl *nl, uint32_t seq, nl_msg_cb cb, void *arg,
 	return err;
 }
 
-static int send_request(struct nl *nl, struct nlmsghdr *req, uint16_t flags)
+static int send_request(struct vf_sock *sk, struct nlmsghdr *req,
+			uint16_t flags)
 {
 	req->nlmsg_flags = NLM_F_REQUEST | flags;
-	req->nlmsg_seq = ++nl->seq;
-	nl->cur = req;
-	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0) {
+	req->nlmsg_seq = ++sk->seq;
+	sk->cur = req;
+	if (mnl_socket_sendto(sk->mnl, req, req->nlmsg_len) < 0) {
 		int err = -errno;
 
-		if (!nl->quiet)
+		if (!sk->quiet)
 			report_local_error(err);
 		return err;
 	}
 	return 0;
 }
 
-int nl_talk(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb, void *arg)
+int vf_talk(struct vf_sock *sk, struct nlmsghdr *req, vf_msg_cb cb, void *arg)
 {
 	bool intr = false;
 	int err;
 
-	err = send_request(nl, req, NLM_F_ACK);
+	err = send_request(sk, req, NLM_F_ACK);
 	if (err)
 		return err;
-	return recv_answer(nl, req->nlmsg_seq, cb, arg, &intr);
+	return recv_answer(sk, req->nlmsg_seq, cb, arg, &intr);
 }
 
 /*
  * Makes the socket's send buffer big enough for a message of len bytes:
  * the kernel refuses one larger than the buffer.
  */
-static int fit_sndbuf(struct nl *nl, size_t len)
+static int fit_sndbuf(struct vf_sock *sk, size_t len)
 {
-	int fd = mnl_socket_get_fd(nl->sock), cur, want;
+	int fd = mnl_socket_get_fd(sk->mnl), cur, want;
 	socklen_t optlen = sizeof(cur);
 
 	if (len > INT_MAX / 2 - 4096)
@@ -557,21 +558,21 @@ static int fit_sndbuf(struct nl *nl, size_t len)
 	return -errno;
 }
 
-int nl_talk_large(struct nl *nl, struct nlmsghdr *req, nl_where_cb where,
+int vf_talk_large(struct vf_sock *sk, struct nlmsghdr *req, vf_where_cb where,
 		  void *arg)
 {
 	bool intr = false;
 	int err;
 
-	err = fit_sndbuf(nl, req->nlmsg_len);
+	err = fit_sndbuf(sk, req->nlmsg_len);
 	if (err) {
 		fail("cannot make the socket's send buffer hold the %u-byte request: %s",
 		     req->nlmsg_len, strerror(-err));
 		return err;
 	}
-	nl->quiet = true;
-	err = send_request(nl, req, NLM_F_ACK);
-	nl->quiet = false;
+	sk->quiet = true;
+	err = send_request(sk, req, NLM_F_ACK);
+	sk->quiet = false;
 	if (err == -EMSGSIZE)
 		fail("the %u-byte request is larger than the socket may send: raise net.core.wmem_max, or run vmfencectl with CAP_NET_ADMIN",
 		     req->nlmsg_len);
@@ -579,43 +580,43 @@ int nl_talk_large(struct nl *nl, struct nlmsghdr *req, nl_where_cb where,
 		report_local_error(err);
 	if (err)
 		return err;
-	nl->where = where;
-	nl->where_arg = arg;
-	err = recv_answer(nl, req->nlmsg_seq, NULL, NULL, &intr);
-	nl->where = NULL;
-	nl->where_arg = NULL;
+	sk->where = where;
+	sk->where_arg = arg;
+	err = recv_answer(sk, req->nlmsg_seq, NULL, NULL, &intr);
+	sk->where = NULL;
+	sk->where_arg = NULL;
 	return err;
 }
 
-int nl_dump(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb,
+int vf_dump(struct vf_sock *sk, struct nlmsghdr *req, vf_msg_cb cb,
 	    void (*reset)(void *arg), void *arg)
 {
 	bool intr;
 	int i, err;
 
-	for (i = 0; i < NL_DUMP_TRIES; i++) {
+	for (i = 0; i < VF_DUMP_TRIES; i++) {
 		if (i)
 			reset(arg);
-		err = send_request(nl, req, NLM_F_DUMP);
+		err = send_request(sk, req, NLM_F_DUMP);
 		if (err)
 			return err;
 		intr = false;
-		err = recv_answer(nl, req->nlmsg_seq, cb, arg, &intr);
+		err = recv_answer(sk, req->nlmsg_seq, cb, arg, &intr);
 		if (err || !intr)
 			return err;
 	}
 	fail("the bindings or bridge settings changed during each of %d dumps in a row: try again",
-	     NL_DUMP_TRIES);
+	     VF_DUMP_TRIES);
 	return -EAGAIN;
 }
 
-static struct nlmsghdr *put_request(struct nl *nl, uint16_t type,
+static struct nlmsghdr *put_request(struct vf_sock *sk, uint16_t type,
 				    uint8_t cmd, uint8_t version)
 {
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 
-	nlh = mnl_nlmsg_put_header(nl->req);
+	nlh = mnl_nlmsg_put_header(sk->req);
 	nlh->nlmsg_type = type;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
 	genl->cmd = cmd;
@@ -623,12 +624,12 @@ static struct nlmsghdr *put_request(struct nl *nl, uint16_t type,
 	return nlh;
 }
 
-struct nlmsghdr *nl_request(struct nl *nl, uint8_t cmd)
+struct nlmsghdr *vf_request(struct vf_sock *sk, uint8_t cmd)
 {
-	return put_request(nl, nl->family, cmd, VMFENCE_GENL_VERSION);
+	return put_request(sk, sk->family, cmd, VMFENCE_GENL_VERSION);
 }
 
-void nl_put_port_ifname(struct nlmsghdr *nlh, const char *ifname)
+void vf_put_port_ifname(struct nlmsghdr *nlh, const char *ifname)
 {
 	struct nlattr *port;
 
@@ -637,7 +638,7 @@ void nl_put_port_ifname(struct nlmsghdr *nlh, const char *ifname)
 	mnl_attr_nest_end(nlh, port);
 }
 
-void nl_put_bridge_ifname(struct nlmsghdr *nlh, const char *ifname)
+void vf_put_bridge_ifname(struct nlmsghdr *nlh, const char *ifname)
 {
 	struct nlattr *bridge;
 
@@ -647,126 +648,126 @@ void nl_put_bridge_ifname(struct nlmsghdr *nlh, const char *ifname)
 }
 
 /* The CTRL_ATTR_MCAST_GROUPS of the family: their names and ids. */
-static int parse_groups(struct nl *nl, const struct nlattr *groups)
+static int parse_groups(struct vf_sock *sk, const struct nlattr *groups)
 {
-	static const struct nl_policy pol[CTRL_ATTR_MCAST_GRP_MAX + 1] = {
+	static const struct vf_policy pol[CTRL_ATTR_MCAST_GRP_MAX + 1] = {
 		[CTRL_ATTR_MCAST_GRP_NAME]	= {
-			.kind = NL_ATTR_STRING, .len = GENL_NAMSIZ },
-		[CTRL_ATTR_MCAST_GRP_ID]	= { .kind = NL_ATTR_U32 },
+			.kind = VF_ATTR_STRING, .len = GENL_NAMSIZ },
+		[CTRL_ATTR_MCAST_GRP_ID]	= { .kind = VF_ATTR_U32 },
 	};
 	const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1];
 	const struct nlattr *a;
 	int err;
 
-	nl->n_groups = 0;
+	sk->n_groups = 0;
 	mnl_attr_for_each_nested(a, groups) {
-		err = nl_parse_nested(a, pol, CTRL_ATTR_MCAST_GRP_MAX, tb);
+		err = vf_parse_nested(a, pol, CTRL_ATTR_MCAST_GRP_MAX, tb);
 		if (err)
 			return err;
 		if (!tb[CTRL_ATTR_MCAST_GRP_NAME] || !tb[CTRL_ATTR_MCAST_GRP_ID])
 			return -EBADMSG;
-		if (nl->n_groups == NL_GROUPS_MAX)
+		if (sk->n_groups == VF_GROUPS_MAX)
 			continue;
-		strcpy(nl->groups[nl->n_groups].name,
+		strcpy(sk->groups[sk->n_groups].name,
 		       mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]));
-		nl->groups[nl->n_groups].id =
+		sk->groups[sk->n_groups].id =
 			mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
-		nl->n_groups++;
+		sk->n_groups++;
 	}
 	return 0;
 }
 
 static int family_cb(const struct nlmsghdr *nlh, void *arg)
 {
-	static const struct nl_policy pol[CTRL_ATTR_MCAST_GROUPS + 1] = {
-		[CTRL_ATTR_FAMILY_ID]	= { .kind = NL_ATTR_U16 },
-		[CTRL_ATTR_VERSION]	= { .kind = NL_ATTR_U32 },
-		[CTRL_ATTR_MCAST_GROUPS] = { .kind = NL_ATTR_NESTED },
+	static const struct vf_policy pol[CTRL_ATTR_MCAST_GROUPS + 1] = {
+		[CTRL_ATTR_FAMILY_ID]	= { .kind = VF_ATTR_U16 },
+		[CTRL_ATTR_VERSION]	= { .kind = VF_ATTR_U32 },
+		[CTRL_ATTR_MCAST_GROUPS] = { .kind = VF_ATTR_NESTED },
 	};
 	const struct nlattr *tb[CTRL_ATTR_MCAST_GROUPS + 1];
-	struct nl *nl = arg;
+	struct vf_sock *sk = arg;
 	int err;
 
-	err = nl_parse(nlh, pol, CTRL_ATTR_MCAST_GROUPS, tb);
+	err = vf_parse(nlh, pol, CTRL_ATTR_MCAST_GROUPS, tb);
 	if (err)
 		return err;
 	if (!tb[CTRL_ATTR_FAMILY_ID])
 		return -EBADMSG;
-	nl->family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	sk->family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
 	if (tb[CTRL_ATTR_VERSION])
-		nl->version = mnl_attr_get_u32(tb[CTRL_ATTR_VERSION]);
+		sk->version = mnl_attr_get_u32(tb[CTRL_ATTR_VERSION]);
 	if (tb[CTRL_ATTR_MCAST_GROUPS])
-		return parse_groups(nl, tb[CTRL_ATTR_MCAST_GROUPS]);
+		return parse_groups(sk, tb[CTRL_ATTR_MCAST_GROUPS]);
 	return 0;
 }
 
-static int resolve_family(struct nl *nl)
+static int resolve_family(struct vf_sock *sk)
 {
 	struct nlmsghdr *req;
 	int err;
 
-	req = put_request(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+	req = put_request(sk, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
 	mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME, VMFENCE_GENL_NAME);
-	nl->quiet = true;
-	err = nl_talk(nl, req, family_cb, nl);
-	nl->quiet = false;
-	if (!err && !nl->family)
+	sk->quiet = true;
+	err = vf_talk(sk, req, family_cb, sk);
+	sk->quiet = false;
+	if (!err && !sk->family)
 		err = -EBADMSG;
 	return err;
 }
 
-int nl_open(struct nl **nlp)
+int vf_sock_open(struct vf_sock **skp)
 {
 	int one = 1, err;
-	struct nl *nl;
+	struct vf_sock *sk;
 
-	nl = calloc(1, sizeof(*nl));
-	if (!nl)
+	sk = calloc(1, sizeof(*sk));
+	if (!sk)
 		return -ENOMEM;
-	nl->req = calloc(1, NL_REQUEST_SIZE);
-	nl->buf_len = NL_RECV_SIZE;
-	nl->buf = malloc(nl->buf_len);
-	if (!nl->req || !nl->buf) {
+	sk->req = calloc(1, VF_REQUEST_SIZE);
+	sk->buf_len = VF_RECV_SIZE;
+	sk->buf = malloc(sk->buf_len);
+	if (!sk->req || !sk->buf) {
 		err = -ENOMEM;
 		goto out_free;
 	}
 
-	nl->sock = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl->sock) {
+	sk->mnl = mnl_socket_open(NETLINK_GENERIC);
+	if (!sk->mnl) {
 		err = -errno;
 		goto out_free;
 	}
 	/* Both are optional: without them, errors are just less precise. */
-	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+	mnl_socket_setsockopt(sk->mnl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(sk->mnl, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(sk->mnl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		err = -errno;
 		goto out_close;
 	}
-	nl->portid = mnl_socket_get_portid(nl->sock);
-	nl->seq = time(NULL);
+	sk->portid = mnl_socket_get_portid(sk->mnl);
+	sk->seq = time(NULL);
 
-	err = resolve_family(nl);
+	err = resolve_family(sk);
 	if (err)
 		goto out_close;
-	*nlp = nl;
+	*skp = sk;
 	return 0;
 
 out_close:
-	mnl_socket_close(nl->sock);
+	mnl_socket_close(sk->mnl);
 out_free:
-	free(nl->buf);
-	free(nl->req);
-	free(nl);
+	free(sk->buf);
+	free(sk->req);
+	free(sk);
 	return err;
 }
 
-struct nl *nl_connect(void)
+struct vf_sock *vf_sock_connect(void)
 {
-	struct nl *nl;
+	struct vf_sock *sk;
 	int err;
 
-	err = nl_open(&nl);
+	err = vf_sock_open(&sk);
 	if (err == -ENOENT) {
 		fprintf(stderr,
 			PROG_NAME ": the vmfence kernel module is not loaded (modprobe vmfence)\n");
@@ -777,74 +778,74 @@ struct nl *nl_connect(void)
 		     strerror(-err));
 		return NULL;
 	}
-	return nl;
+	return sk;
 }
 
-void nl_close(struct nl *nl)
+void vf_sock_close(struct vf_sock *sk)
 {
-	if (!nl)
+	if (!sk)
 		return;
-	mnl_socket_close(nl->sock);
-	free(nl->buf);
-	free(nl->req);
-	free(nl);
+	mnl_socket_close(sk->mnl);
+	free(sk->buf);
+	free(sk->req);
+	free(sk);
 }
 
-uint32_t nl_family_version(const struct nl *nl)
+uint32_t vf_family_version(const struct vf_sock *sk)
 {
-	return nl->version;
+	return sk->version;
 }
 
-uint16_t nl_family_id(const struct nl *nl)
+uint16_t vf_family_id(const struct vf_sock *sk)
 {
-	return nl->family;
+	return sk->family;
 }
 
-int nl_fd(const struct nl *nl)
+int vf_sock_fd(const struct vf_sock *sk)
 {
-	return mnl_socket_get_fd(nl->sock);
+	return mnl_socket_get_fd(sk->mnl);
 }
 
-int nl_mcast_group(const struct nl *nl, const char *name, uint32_t *id)
+int vf_mcast_group(const struct vf_sock *sk, const char *name, uint32_t *id)
 {
 	unsigned int i;
 
-	for (i = 0; i < nl->n_groups; i++) {
-		if (!strcmp(nl->groups[i].name, name)) {
-			*id = nl->groups[i].id;
+	for (i = 0; i < sk->n_groups; i++) {
+		if (!strcmp(sk->groups[i].name, name)) {
+			*id = sk->groups[i].id;
 			return 0;
 		}
 	}
 	return -ENOENT;
 }
 
-int nl_join(struct nl *nl, uint32_t group)
+int vf_join(struct vf_sock *sk, uint32_t group)
 {
-	int fd = mnl_socket_get_fd(nl->sock);
-	int size = NL_EVENT_RCVBUF;
+	int fd = mnl_socket_get_fd(sk->mnl);
+	int size = VF_EVENT_RCVBUF;
 
 	/* Room for bursts; without it, more overruns, nothing worse. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &group,
+	if (mnl_socket_setsockopt(sk->mnl, NETLINK_ADD_MEMBERSHIP, &group,
 				  sizeof(group)) < 0)
 		return -errno;
 	return 0;
 }
 
-int nl_recv_notifications(struct nl *nl, nl_msg_cb cb, void *arg)
+int vf_recv_notifications(struct vf_sock *sk, vf_msg_cb cb, void *arg)
 {
 	const struct nlmsghdr *nlh;
 	ssize_t len;
 	int left, err;
 
-	len = recv_datagram(nl);
+	len = recv_datagram(sk);
 	if (len < 0)
 		return len;
 	left = len;
-	for (nlh = (const void *)nl->buf; mnl_nlmsg_ok(nlh, left);
+	for (nlh = (const void *)sk->buf; mnl_nlmsg_ok(nlh, left);
 	     nlh = mnl_nlmsg_next(nlh, &left)) {
 		/* Notifications carry no seq and come from the kernel. */
-		if (nlh->nlmsg_type != nl->family || nlh->nlmsg_seq ||
+		if (nlh->nlmsg_type != sk->family || nlh->nlmsg_seq ||
 		    nlh->nlmsg_pid)
 			continue;
 		err = cb(nlh, arg);

@@ -36,7 +36,7 @@
 _Static_assert(PORT_NEST_MAX <= UINT16_MAX,
 	       "a full VMFENCE_A_PORT does not fit in a netlink attribute");
 _Static_assert(MNL_NLMSG_HDRLEN + GENL_HDRLEN + PORT_NEST_MAX <=
-	       NL_REQUEST_SIZE, "a full PORT_SET does not fit in the buffer");
+	       VF_REQUEST_SIZE, "a full PORT_SET does not fit in the buffer");
 
 void port_list_reset(void *arg)
 {
@@ -96,16 +96,16 @@ static void put_ethertypes(struct nlmsghdr *nlh, const uint16_t *types,
 /* Parses one VMFENCE_ADDRS_A_ADDR of a reply. */
 static int parse_addr(const struct nlattr *nest, struct prefix *p)
 {
-	static const struct nl_policy pol[VMFENCE_ADDR_A_MAX + 1] = {
-		[VMFENCE_ADDR_A_IN]	= { .kind = NL_ATTR_BINARY, .len = 4 },
-		[VMFENCE_ADDR_A_IN6]	= { .kind = NL_ATTR_BINARY, .len = 16 },
-		[VMFENCE_ADDR_A_PREFIXLEN] = { .kind = NL_ATTR_U8 },
+	static const struct vf_policy pol[VMFENCE_ADDR_A_MAX + 1] = {
+		[VMFENCE_ADDR_A_IN]	= { .kind = VF_ATTR_BINARY, .len = 4 },
+		[VMFENCE_ADDR_A_IN6]	= { .kind = VF_ATTR_BINARY, .len = 16 },
+		[VMFENCE_ADDR_A_PREFIXLEN] = { .kind = VF_ATTR_U8 },
 	};
 	const struct nlattr *tb[VMFENCE_ADDR_A_MAX + 1];
 	unsigned int max;
 	int err;
 
-	err = nl_parse_nested(nest, pol, VMFENCE_ADDR_A_MAX, tb);
+	err = vf_parse_nested(nest, pol, VMFENCE_ADDR_A_MAX, tb);
 	if (err)
 		return err;
 	memset(p, 0, sizeof(*p));
@@ -189,24 +189,24 @@ static int parse_ethertypes(const struct nlattr *nest, struct port *port)
 /* Parses the VMFENCE_A_PORT of a PORT_GET reply. */
 static int parse_port(const struct nlattr *nest, struct port *p)
 {
-	static const struct nl_policy pol[VMFENCE_PORT_A_MAX + 1] = {
-		[VMFENCE_PORT_A_IFINDEX]	= { .kind = NL_ATTR_U32 },
+	static const struct vf_policy pol[VMFENCE_PORT_A_MAX + 1] = {
+		[VMFENCE_PORT_A_IFINDEX]	= { .kind = VF_ATTR_U32 },
 		[VMFENCE_PORT_A_IFNAME]		= {
-			.kind = NL_ATTR_STRING, .len = IFNAMSIZ },
+			.kind = VF_ATTR_STRING, .len = IFNAMSIZ },
 		[VMFENCE_PORT_A_MAC]		= {
-			.kind = NL_ATTR_BINARY, .len = ETH_ALEN },
-		[VMFENCE_PORT_A_MODE]		= { .kind = NL_ATTR_U8 },
+			.kind = VF_ATTR_BINARY, .len = ETH_ALEN },
+		[VMFENCE_PORT_A_MODE]		= { .kind = VF_ATTR_U8 },
 		[VMFENCE_PORT_A_LABEL]		= {
-			.kind = NL_ATTR_STRING, .len = VMFENCE_LABEL_MAX },
-		[VMFENCE_PORT_A_SEQ]		= { .kind = NL_ATTR_U64 },
-		[VMFENCE_PORT_A_ADDRS]		= { .kind = NL_ATTR_NESTED },
-		[VMFENCE_PORT_A_FLAGS]		= { .kind = NL_ATTR_U32 },
-		[VMFENCE_PORT_A_ETHERTYPES]	= { .kind = NL_ATTR_NESTED },
+			.kind = VF_ATTR_STRING, .len = VMFENCE_LABEL_MAX },
+		[VMFENCE_PORT_A_SEQ]		= { .kind = VF_ATTR_U64 },
+		[VMFENCE_PORT_A_ADDRS]		= { .kind = VF_ATTR_NESTED },
+		[VMFENCE_PORT_A_FLAGS]		= { .kind = VF_ATTR_U32 },
+		[VMFENCE_PORT_A_ETHERTYPES]	= { .kind = VF_ATTR_NESTED },
 	};
 	const struct nlattr *tb[VMFENCE_PORT_A_MAX + 1];
 	int err;
 
-	err = nl_parse_nested(nest, pol, VMFENCE_PORT_A_MAX, tb);
+	err = vf_parse_nested(nest, pol, VMFENCE_PORT_A_MAX, tb);
 	if (err)
 		return err;
 	if (!tb[VMFENCE_PORT_A_IFINDEX] || !tb[VMFENCE_PORT_A_IFNAME] ||
@@ -246,15 +246,15 @@ static int parse_port(const struct nlattr *nest, struct port *p)
 
 int port_cb(const struct nlmsghdr *nlh, void *arg)
 {
-	static const struct nl_policy pol[VMFENCE_A_MAX + 1] = {
-		[VMFENCE_A_PORT]	= { .kind = NL_ATTR_NESTED },
+	static const struct vf_policy pol[VMFENCE_A_MAX + 1] = {
+		[VMFENCE_A_PORT]	= { .kind = VF_ATTR_NESTED },
 	};
 	const struct nlattr *tb[VMFENCE_A_MAX + 1];
 	struct port_list *list = arg;
 	struct port *ports;
 	int err;
 
-	err = nl_parse(nlh, pol, VMFENCE_A_MAX, tb);
+	err = vf_parse(nlh, pol, VMFENCE_A_MAX, tb);
 	if (err)
 		return err;
 	if (!tb[VMFENCE_A_PORT])
@@ -456,7 +456,7 @@ static int port_set(int argc, char *argv[])
 	struct port_set_args a = { 0 };
 	struct nlmsghdr *nlh;
 	struct nlattr *port;
-	struct nl *nl;
+	struct vf_sock *sk;
 	int ret;
 
 	/* Every "ip" comes with a value: argc / 2 entries are enough. */
@@ -468,10 +468,10 @@ static int port_set(int argc, char *argv[])
 		goto out_free;
 
 	ret = EXIT_FAIL;
-	nl = nl_connect();
-	if (!nl)
+	sk = vf_sock_connect();
+	if (!sk)
 		goto out_free;
-	nlh = nl_request(nl, VMFENCE_CMD_PORT_SET);
+	nlh = vf_request(sk, VMFENCE_CMD_PORT_SET);
 	port = mnl_attr_nest_start(nlh, VMFENCE_A_PORT);
 	mnl_attr_put_strz(nlh, VMFENCE_PORT_A_IFNAME, a.ifname);
 	mnl_attr_put(nlh, VMFENCE_PORT_A_MAC, ETH_ALEN, a.mac);
@@ -487,9 +487,9 @@ static int port_set(int argc, char *argv[])
 	if (a.n_ethertypes)
 		put_ethertypes(nlh, a.ethertypes, a.n_ethertypes);
 	mnl_attr_nest_end(nlh, port);
-	if (!nl_talk(nl, nlh, NULL, NULL))
+	if (!vf_talk(sk, nlh, NULL, NULL))
 		ret = EXIT_OK;
-	nl_close(nl);
+	vf_sock_close(sk);
 out_free:
 	free(a.addrs);
 	return ret;
@@ -501,7 +501,7 @@ static int port_show(int argc, char *argv[])
 	struct port_list list = { 0 };
 	struct nlmsghdr *nlh;
 	char err[ERR_LEN];
-	struct nl *nl;
+	struct vf_sock *sk;
 	size_t i;
 	int ret;
 
@@ -511,17 +511,17 @@ static int port_show(int argc, char *argv[])
 	if (argc == 2 && parse_ifname(argv[1], err, sizeof(err)))
 		return usage_error("%s", err);
 
-	nl = nl_connect();
-	if (!nl)
+	sk = vf_sock_connect();
+	if (!sk)
 		return EXIT_FAIL;
-	nlh = nl_request(nl, VMFENCE_CMD_PORT_GET);
+	nlh = vf_request(sk, VMFENCE_CMD_PORT_GET);
 	if (argc == 2) {
-		nl_put_port_ifname(nlh, argv[1]);
-		ret = nl_talk(nl, nlh, port_cb, &list);
+		vf_put_port_ifname(nlh, argv[1]);
+		ret = vf_talk(sk, nlh, port_cb, &list);
 	} else {
-		ret = nl_dump(nl, nlh, port_cb, port_list_reset, &list);
+		ret = vf_dump(sk, nlh, port_cb, port_list_reset, &list);
 	}
-	nl_close(nl);
+	vf_sock_close(sk);
 	if (!ret) {
 		open_json_array(NULL);
 		for (i = 0; i < list.n; i++)
@@ -538,7 +538,7 @@ static int port_del(int argc, char *argv[])
 {
 	struct nlmsghdr *nlh;
 	char err[ERR_LEN];
-	struct nl *nl;
+	struct vf_sock *sk;
 	int ret;
 
 	if (argc < 2)
@@ -549,13 +549,13 @@ static int port_del(int argc, char *argv[])
 	if (parse_ifname(argv[1], err, sizeof(err)))
 		return usage_error("%s", err);
 
-	nl = nl_connect();
-	if (!nl)
+	sk = vf_sock_connect();
+	if (!sk)
 		return EXIT_FAIL;
-	nlh = nl_request(nl, VMFENCE_CMD_PORT_DEL);
-	nl_put_port_ifname(nlh, argv[1]);
-	ret = nl_talk(nl, nlh, NULL, NULL);
-	nl_close(nl);
+	nlh = vf_request(sk, VMFENCE_CMD_PORT_DEL);
+	vf_put_port_ifname(nlh, argv[1]);
+	ret = vf_talk(sk, nlh, NULL, NULL);
+	vf_sock_close(sk);
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -566,7 +566,7 @@ static int port_addr(int argc, char *argv[])
 	char err[ERR_LEN];
 	struct nlattr *port;
 	struct prefix p;
-	struct nl *nl;
+	struct vf_sock *sk;
 	uint8_t cmd;
 	int ret;
 
@@ -590,16 +590,16 @@ static int port_addr(int argc, char *argv[])
 	    parse_prefix(argv[3], &p, err, sizeof(err)))
 		return usage_error("%s", err);
 
-	nl = nl_connect();
-	if (!nl)
+	sk = vf_sock_connect();
+	if (!sk)
 		return EXIT_FAIL;
-	nlh = nl_request(nl, cmd);
+	nlh = vf_request(sk, cmd);
 	port = mnl_attr_nest_start(nlh, VMFENCE_A_PORT);
 	mnl_attr_put_strz(nlh, VMFENCE_PORT_A_IFNAME, argv[2]);
 	put_addrs(nlh, &p, 1);
 	mnl_attr_nest_end(nlh, port);
-	ret = nl_talk(nl, nlh, NULL, NULL);
-	nl_close(nl);
+	ret = vf_talk(sk, nlh, NULL, NULL);
+	vf_sock_close(sk);
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
 

@@ -36,9 +36,9 @@ struct port_list {
 	size_t cap;
 };
 
-/* An nl_msg_cb for PORT_GET replies: appends to a struct port_list. */
+/* A vf_msg_cb for PORT_GET replies: appends to a struct port_list. */
 int port_cb(const struct nlmsghdr *nlh, void *arg);
-/* Empties the list, for nl_dump()'s retries. */
+/* Empties the list, for vf_dump()'s retries. */
 void port_list_reset(void *arg);
 void port_list_free(struct port_list *list);
 

@@ -89,9 +89,9 @@ static int add_drops(struct counters *c, uint16_t reason, uint64_t count)
 /* Parses a VMFENCE_A_STATS into c, which it zeroes first. */
 static int parse_counters(const struct nlattr *nest, struct counters *c)
 {
-	static const struct nl_policy pol[VMFENCE_STATS_A_MAX + 1] = {
-		[VMFENCE_STATS_A_PASSED]	= { .kind = NL_ATTR_U64 },
-		[VMFENCE_STATS_A_DROPS]		= { .kind = NL_ATTR_NESTED },
+	static const struct vf_policy pol[VMFENCE_STATS_A_MAX + 1] = {
+		[VMFENCE_STATS_A_PASSED]	= { .kind = VF_ATTR_U64 },
+		[VMFENCE_STATS_A_DROPS]		= { .kind = VF_ATTR_NESTED },
 	};
 	const struct nlattr *tb[VMFENCE_STATS_A_MAX + 1];
 	const struct nlattr *a;
@@ -99,7 +99,7 @@ static int parse_counters(const struct nlattr *nest, struct counters *c)
 	int err;
 
 	memset(c, 0, sizeof(*c));
-	err = nl_parse_nested(nest, pol, VMFENCE_STATS_A_MAX, tb);
+	err = vf_parse_nested(nest, pol, VMFENCE_STATS_A_MAX, tb);
 	if (err)
 		return err;
 	if (tb[VMFENCE_STATS_A_PASSED])
@@ -130,17 +130,17 @@ out_free:
 static int parse_port_stats(const struct nlattr *port,
 			    const struct nlattr *stats, struct port_stats *p)
 {
-	static const struct nl_policy pol[VMFENCE_PORT_A_MAX + 1] = {
-		[VMFENCE_PORT_A_IFINDEX]	= { .kind = NL_ATTR_U32 },
+	static const struct vf_policy pol[VMFENCE_PORT_A_MAX + 1] = {
+		[VMFENCE_PORT_A_IFINDEX]	= { .kind = VF_ATTR_U32 },
 		[VMFENCE_PORT_A_IFNAME]		= {
-			.kind = NL_ATTR_STRING, .len = IFNAMSIZ },
+			.kind = VF_ATTR_STRING, .len = IFNAMSIZ },
 		[VMFENCE_PORT_A_LABEL]		= {
-			.kind = NL_ATTR_STRING, .len = VMFENCE_LABEL_MAX },
+			.kind = VF_ATTR_STRING, .len = VMFENCE_LABEL_MAX },
 	};
 	const struct nlattr *tb[VMFENCE_PORT_A_MAX + 1];
 	int err;
 
-	err = nl_parse_nested(port, pol, VMFENCE_PORT_A_MAX, tb);
+	err = vf_parse_nested(port, pol, VMFENCE_PORT_A_MAX, tb);
 	if (err)
 		return err;
 	if (!tb[VMFENCE_PORT_A_IFINDEX] || !tb[VMFENCE_PORT_A_IFNAME])
@@ -156,16 +156,16 @@ static int parse_port_stats(const struct nlattr *port,
 /* One STATS_GET reply: the totals (no VMFENCE_A_PORT) or one port's. */
 static int stats_cb(const struct nlmsghdr *nlh, void *arg)
 {
-	static const struct nl_policy pol[VMFENCE_A_MAX + 1] = {
-		[VMFENCE_A_PORT]	= { .kind = NL_ATTR_NESTED },
-		[VMFENCE_A_STATS]	= { .kind = NL_ATTR_NESTED },
+	static const struct vf_policy pol[VMFENCE_A_MAX + 1] = {
+		[VMFENCE_A_PORT]	= { .kind = VF_ATTR_NESTED },
+		[VMFENCE_A_STATS]	= { .kind = VF_ATTR_NESTED },
 	};
 	const struct nlattr *tb[VMFENCE_A_MAX + 1];
 	struct port_stats *ports;
 	struct stats *s = arg;
 	int err;
 
-	err = nl_parse(nlh, pol, VMFENCE_A_MAX, tb);
+	err = vf_parse(nlh, pol, VMFENCE_A_MAX, tb);
 	if (err)
 		return err;
 	if (!tb[VMFENCE_A_STATS])
@@ -350,21 +350,21 @@ static int stats_show(const char *ifname, bool prometheus)
 {
 	struct stats s = { 0 };
 	struct nlmsghdr *nlh;
-	struct nl *nl;
+	struct vf_sock *sk;
 	size_t i;
 	int ret;
 
-	nl = nl_connect();
-	if (!nl)
+	sk = vf_sock_connect();
+	if (!sk)
 		return EXIT_FAIL;
-	nlh = nl_request(nl, VMFENCE_CMD_STATS_GET);
+	nlh = vf_request(sk, VMFENCE_CMD_STATS_GET);
 	if (ifname) {
-		nl_put_port_ifname(nlh, ifname);
-		ret = nl_talk(nl, nlh, stats_cb, &s);
+		vf_put_port_ifname(nlh, ifname);
+		ret = vf_talk(sk, nlh, stats_cb, &s);
 	} else {
-		ret = nl_dump(nl, nlh, stats_cb, stats_reset_list, &s);
+		ret = vf_dump(sk, nlh, stats_cb, stats_reset_list, &s);
 	}
-	nl_close(nl);
+	vf_sock_close(sk);
 	if (!ret && prometheus) {
 		print_prometheus(&s, !ifname);
 	} else if (!ret) {
@@ -391,7 +391,7 @@ static int stats_reset(int argc, char *argv[])
 {
 	struct nlmsghdr *nlh;
 	char err[ERR_LEN];
-	struct nl *nl;
+	struct vf_sock *sk;
 	int ret;
 
 	if (argc > 2)
@@ -400,14 +400,14 @@ static int stats_reset(int argc, char *argv[])
 	if (argc == 2 && parse_ifname(argv[1], err, sizeof(err)))
 		return usage_error("%s", err);
 
-	nl = nl_connect();
-	if (!nl)
+	sk = vf_sock_connect();
+	if (!sk)
 		return EXIT_FAIL;
-	nlh = nl_request(nl, VMFENCE_CMD_STATS_RESET);
+	nlh = vf_request(sk, VMFENCE_CMD_STATS_RESET);
 	if (argc == 2)
-		nl_put_port_ifname(nlh, argv[1]);
-	ret = nl_talk(nl, nlh, NULL, NULL);
-	nl_close(nl);
+		vf_put_port_ifname(nlh, argv[1]);
+	ret = vf_talk(sk, nlh, NULL, NULL);
+	vf_sock_close(sk);
 	return ret ? EXIT_FAIL : EXIT_OK;
 }
 

@@ -77,18 +77,18 @@ static void show_usage(FILE *f)
 
 int version_main(int argc, char *argv[])
 {
-	struct nl *nl;
+	struct vf_sock *sk;
 	int err;
 
 	if (argc > 1)
 		return usage_error("version: unexpected argument \"%s\"",
 				   argv[1]);
 	printf(PROG_NAME " %s\n", VMFENCECTL_VERSION);
-	err = nl_open(&nl);
+	err = vf_sock_open(&sk);
 	if (!err) {
 		printf("kernel module: genl family " VMFENCE_GENL_NAME " version %u\n",
-		       nl_family_version(nl));
-		nl_close(nl);
+		       vf_family_version(sk));
+		vf_sock_close(sk);
 	} else if (err == -ENOENT) {
 		printf("kernel module: not loaded\n");
 	} else {
