@@ -17,7 +17,6 @@
 #include "subcommands.h"
 #include "util.h"
 
-#define ERR_LEN		512
 /*
  * Far more than the largest document the kernel takes (65536 ports of a
  * few hundred bytes each): only a mistake, such as /dev/zero, is larger.

@@ -20,8 +20,6 @@
 #include "subcommands.h"
 #include "util.h"
 
-#define ERR_LEN		512
-
 void bridge_list_reset(void *arg)
 {
 	struct bridge_list *list = arg;

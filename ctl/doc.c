@@ -17,8 +17,6 @@
 #include "parse.h"
 #include "util.h"
 
-#define ERR_LEN		512
-
 /* Where a value is, for messages: "ports[3] (vif3)", or "" at the top. */
 struct ctx {
 	const char *list;	/* "ports", "bridges" or NULL */
@@ -575,10 +573,9 @@ static void put_port(struct nlbuf *b, const struct doc_port *p)
 		for (i = 0; i < p->n_addrs; i++) {
 			a = &p->addrs[i];
 			addr = nlbuf_nest_start(b, VMFENCE_ADDRS_A_ADDR);
-			if (a->family == AF_INET)
-				nlbuf_put(b, VMFENCE_ADDR_A_IN, a->addr, 4);
-			else
-				nlbuf_put(b, VMFENCE_ADDR_A_IN6, a->addr, 16);
+			nlbuf_put(b, a->family == AF_INET ? VMFENCE_ADDR_A_IN :
+				  VMFENCE_ADDR_A_IN6, a->addr,
+				  ADDR_LEN(a->family));
 			nlbuf_put_u8(b, VMFENCE_ADDR_A_PREFIXLEN, a->len);
 			nlbuf_nest_end(b, addr);
 		}

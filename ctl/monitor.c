@@ -28,7 +28,6 @@
 #include "subcommands.h"
 #include "util.h"
 
-#define ERR_LEN		512
 #define TIME_STR_LEN	32	/* "2026-11-22T11:43:39.123456Z" */
 
 struct monitor {
@@ -67,9 +66,9 @@ static const char *format_addr(const struct nlattr *a, char *buf)
 	uint16_t len = mnl_attr_get_payload_len(a);
 	int family;
 
-	if (len == 4)
+	if (len == ADDR_LEN(AF_INET))
 		family = AF_INET;
-	else if (len == 16)
+	else if (len == ADDR_LEN(AF_INET6))
 		family = AF_INET6;
 	else
 		return NULL;

@@ -74,7 +74,7 @@ invalid:
 /* Clears the bits of p->addr beyond p->len; returns whether any was set. */
 static bool clear_host_bits(struct prefix *p)
 {
-	unsigned int i, bits = p->family == AF_INET ? 32 : 128;
+	unsigned int i, bits = ADDR_BITS(p->family);
 	bool set = false;
 	uint8_t mask;
 
@@ -103,15 +103,13 @@ int parse_prefix(const char *s, struct prefix *p, char *err, size_t len)
 	memcpy(addr, s, alen);
 	addr[alen] = '\0';
 
-	if (inet_pton(AF_INET, addr, p->addr) == 1) {
+	if (inet_pton(AF_INET, addr, p->addr) == 1)
 		p->family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, addr, p->addr) == 1) {
+	else if (inet_pton(AF_INET6, addr, p->addr) == 1)
 		p->family = AF_INET6;
-		max = 128;
-	} else {
+	else
 		goto invalid;
-	}
+	max = ADDR_BITS(p->family);
 	p->len = max;
 	if (!slash)
 		return 0;
@@ -128,7 +126,7 @@ int parse_prefix(const char *s, struct prefix *p, char *err, size_t len)
 	if (n > max) {
 		snprintf(err, len,
 			 "prefix length %s is out of range for %s (0-%u)",
-			 slash + 1, max == 32 ? "IPv4" : "IPv6", max);
+			 slash + 1, p->family == AF_INET ? "IPv4" : "IPv6", max);
 		return -ERANGE;
 	}
 	p->len = n;
@@ -302,7 +300,7 @@ char *format_ethertype(uint16_t type, char *buf)
 
 char *format_prefix(const struct prefix *p, char *buf)
 {
-	unsigned int max = p->family == AF_INET ? 32 : 128;
+	unsigned int max = ADDR_BITS(p->family);
 	size_t n;
 
 	if (!inet_ntop(p->family, p->addr, buf, INET6_ADDRSTRLEN)) {

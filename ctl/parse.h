@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <linux/if_ether.h>
 
@@ -18,10 +19,18 @@
 #define PREFIX_STR_LEN	50	/* INET6_ADDRSTRLEN, "/128" and a NUL */
 #define ETHERTYPE_STR_LEN 7	/* "0x88cc" and its NUL */
 
+/*
+ * The length of an address of family (AF_INET or AF_INET6): in bytes,
+ * and in bits, the longest prefix.
+ */
+#define ADDR_LEN(family)	((family) == AF_INET ? 4 : 16)
+#define ADDR_BITS(family)	(8 * ADDR_LEN(family))
+
 struct prefix {
 	uint8_t family;		/* AF_INET or AF_INET6 */
 	uint8_t len;		/* prefix length, in bits */
-	uint8_t addr[16];	/* network byte order; IPv4 in the first 4 */
+	/* network byte order; IPv4 in the first 4 bytes */
+	uint8_t addr[ADDR_LEN(AF_INET6)];
 };
 
 /* A unicast, non-zero MAC address written aa:bb:cc:dd:ee:ff. */

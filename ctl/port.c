@@ -22,11 +22,10 @@
 #include "subcommands.h"
 #include "util.h"
 
-#define ERR_LEN		512
-
 /* The largest PORT_SET: every attribute, VMFENCE_ADDRS_MAX IPv6 entries. */
 #define ATTR_SIZE(len)	(MNL_ATTR_HDRLEN + MNL_ALIGN(len))
-#define ADDR_SIZE_MAX	(MNL_ATTR_HDRLEN + ATTR_SIZE(16) + ATTR_SIZE(1))
+#define ADDR_SIZE_MAX	(MNL_ATTR_HDRLEN + ATTR_SIZE(ADDR_LEN(AF_INET6)) + \
+			 ATTR_SIZE(1))
 #define PORT_NEST_MAX	(MNL_ATTR_HDRLEN + ATTR_SIZE(IFNAMSIZ) +	\
 			 ATTR_SIZE(ETH_ALEN) + ATTR_SIZE(1) +		\
 			 ATTR_SIZE(VMFENCE_LABEL_MAX) + ATTR_SIZE(8) +	\
@@ -61,10 +60,8 @@ static void put_addr(struct nlmsghdr *nlh, const struct prefix *p)
 	struct nlattr *addr;
 
 	addr = mnl_attr_nest_start(nlh, VMFENCE_ADDRS_A_ADDR);
-	if (p->family == AF_INET)
-		mnl_attr_put(nlh, VMFENCE_ADDR_A_IN, 4, p->addr);
-	else
-		mnl_attr_put(nlh, VMFENCE_ADDR_A_IN6, 16, p->addr);
+	mnl_attr_put(nlh, p->family == AF_INET ? VMFENCE_ADDR_A_IN :
+		     VMFENCE_ADDR_A_IN6, ADDR_LEN(p->family), p->addr);
 	mnl_attr_put_u8(nlh, VMFENCE_ADDR_A_PREFIXLEN, p->len);
 	mnl_attr_nest_end(nlh, addr);
 }
@@ -97,12 +94,13 @@ static void put_ethertypes(struct nlmsghdr *nlh, const uint16_t *types,
 static int parse_addr(const struct nlattr *nest, struct prefix *p)
 {
 	static const struct vf_policy pol[VMFENCE_ADDR_A_MAX + 1] = {
-		[VMFENCE_ADDR_A_IN]	= { .kind = VF_ATTR_BINARY, .len = 4 },
-		[VMFENCE_ADDR_A_IN6]	= { .kind = VF_ATTR_BINARY, .len = 16 },
+		[VMFENCE_ADDR_A_IN]	= {
+			.kind = VF_ATTR_BINARY, .len = ADDR_LEN(AF_INET) },
+		[VMFENCE_ADDR_A_IN6]	= {
+			.kind = VF_ATTR_BINARY, .len = ADDR_LEN(AF_INET6) },
 		[VMFENCE_ADDR_A_PREFIXLEN] = { .kind = VF_ATTR_U8 },
 	};
-	const struct nlattr *tb[VMFENCE_ADDR_A_MAX + 1];
-	unsigned int max;
+	const struct nlattr *tb[VMFENCE_ADDR_A_MAX + 1], *a;
 	int err;
 
 	err = vf_parse_nested(nest, pol, VMFENCE_ADDR_A_MAX, tb);
@@ -111,20 +109,18 @@ static int parse_addr(const struct nlattr *nest, struct prefix *p)
 	memset(p, 0, sizeof(*p));
 	if (tb[VMFENCE_ADDR_A_IN] && !tb[VMFENCE_ADDR_A_IN6]) {
 		p->family = AF_INET;
-		memcpy(p->addr, mnl_attr_get_payload(tb[VMFENCE_ADDR_A_IN]), 4);
-		max = 32;
+		a = tb[VMFENCE_ADDR_A_IN];
 	} else if (tb[VMFENCE_ADDR_A_IN6] && !tb[VMFENCE_ADDR_A_IN]) {
 		p->family = AF_INET6;
-		memcpy(p->addr, mnl_attr_get_payload(tb[VMFENCE_ADDR_A_IN6]),
-		       16);
-		max = 128;
+		a = tb[VMFENCE_ADDR_A_IN6];
 	} else {
 		return -EBADMSG;
 	}
-	p->len = max;
+	memcpy(p->addr, mnl_attr_get_payload(a), ADDR_LEN(p->family));
+	p->len = ADDR_BITS(p->family);
 	if (tb[VMFENCE_ADDR_A_PREFIXLEN]) {
 		p->len = mnl_attr_get_u8(tb[VMFENCE_ADDR_A_PREFIXLEN]);
-		if (p->len > max)
+		if (p->len > ADDR_BITS(p->family))
 			return -EBADMSG;
 	}
 	return 0;

@@ -19,8 +19,6 @@
 #include "subcommands.h"
 #include "util.h"
 
-#define ERR_LEN		512
-
 /* A drop reason newer than this tool, kept as the kernel sent it. */
 struct extra_drop {
 	uint16_t reason;

@@ -8,6 +8,12 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * The buffer for the one-line message of a parser that refuses what it
+ * was given (parse.h, doc.h): longer ones are cut.
+ */
+#define ERR_LEN		512
+
 /* Exit codes: success, a failure reported by the system, a usage error. */
 enum {
 	EXIT_OK		= 0,

@@ -16,17 +16,11 @@
 
 #include "doc.h"
 #include "nlbuf.h"
+#include "util.h"
+
+#include "check.h"
 
 #define FAMILY	0x1c
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "check failed: %s (line %d)\n",	\
-				#cond, __LINE__);			\
-			abort();					\
-		}							\
-	} while (0)
 
 static const struct nlattr *find(const struct nlattr *nest, uint16_t type)
 {
@@ -168,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct nlbuf b = { 0 };
 	struct doc doc;
-	char err[512];
+	char err[ERR_LEN];
 	int ret;
 
 	memset(err, 0, sizeof(err));

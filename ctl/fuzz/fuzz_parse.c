@@ -11,15 +11,9 @@
 #include <string.h>
 
 #include "parse.h"
+#include "util.h"
 
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "check failed: %s (line %d)\n",	\
-				#cond, __LINE__);			\
-			abort();					\
-		}							\
-	} while (0)
+#include "check.h"
 
 static void check_err(int ret, const char *err, size_t len)
 {
@@ -33,7 +27,7 @@ static void check_err(int ret, const char *err, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char err[512], buf[PREFIX_STR_LEN], *s;
+	char err[ERR_LEN], buf[PREFIX_STR_LEN], *s;
 	uint8_t mac[ETH_ALEN], mac2[ETH_ALEN], u8v;
 	struct prefix p, p2;
 	uint16_t type, type2;
@@ -63,8 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 1:
 		ret = parse_prefix(s, &p, err, sizeof(err));
 		if (!ret) {
-			CHECK(p.family == 2 || p.family == 10);
-			CHECK(p.len <= (p.family == 2 ? 32 : 128));
+			CHECK(p.family == AF_INET || p.family == AF_INET6);
+			CHECK(p.len <= ADDR_BITS(p.family));
 			format_prefix(&p, buf);
 			CHECK(strlen(buf) < PREFIX_STR_LEN);
 			CHECK(!parse_prefix(buf, &p2, err, sizeof(err)));
