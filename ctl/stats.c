@@ -3,6 +3,7 @@
  * vmfencectl stats [DEV], stats reset [DEV].
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <net/if.h>
 #include <stdbool.h>
@@ -430,39 +431,65 @@ static int parse_format(const char *s, enum stats_format *format)
 	return EXIT_OK;
 }
 
+/* DEV, given once, checked as "port show" checks it. */
+static int set_ifname(const char *arg, const char **ifname)
+{
+	char err[ERR_LEN];
+
+	if (*ifname)
+		return usage_error("stats: unexpected argument \"%s\"", arg);
+	if (parse_ifname(arg, err, sizeof(err)))
+		return usage_error("%s", err);
+	*ifname = arg;
+	return EXIT_OK;
+}
+
 int stats_main(int argc, char *argv[])
 {
+	static const struct option long_options[] = {
+		{ "format",	required_argument,	NULL, 'f' },
+		{ NULL,		0,			NULL, 0 },
+	};
 	enum stats_format format = FORMAT_DEFAULT;
 	const char *ifname = NULL;
-	char err[ERR_LEN];
-	int i, ret;
+	int c, ret;
 
 	if (argc >= 2 && !strcmp(argv[1], "reset"))
 		return stats_reset(argc - 1, argv + 1);
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--format") ||
-		    !strncmp(argv[i], "--format=", 9)) {
+	/*
+	 * With getopt_long() as main() reads the global options; optind 0
+	 * starts it afresh.  "-": DEV comes back as 1, in its place, so it
+	 * may come before or after --format; ":": a missing value is ':'.
+	 */
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "-:", long_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 1:
+			ret = set_ifname(optarg, &ifname);
+			break;
+		case 'f':
 			if (format != FORMAT_DEFAULT)
 				return usage_error("stats: --format is given twice");
-			if (argv[i][8] == '=')
-				ret = parse_format(argv[i] + 9, &format);
-			else if (i + 1 < argc)
-				ret = parse_format(argv[++i], &format);
-			else
-				return usage_error("stats: --format needs a value (text, json or prometheus)");
-			if (ret)
-				return ret;
-		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
+			ret = parse_format(optarg, &format);
+			break;
+		case ':':
+			return usage_error("stats: --format needs a value (text, json or prometheus)");
+		default:
+			if (optopt)
+				return usage_error("stats: unknown option \"-%c\"",
+						   optopt);
 			return usage_error("stats: unknown option \"%s\"",
-					   argv[i]);
-		} else if (ifname) {
-			return usage_error("stats: unexpected argument \"%s\"",
-					   argv[i]);
-		} else {
-			ifname = argv[i];
-			if (parse_ifname(ifname, err, sizeof(err)))
-				return usage_error("%s", err);
+					   argv[optind - 1]);
 		}
+		if (ret)
+			return ret;
+	}
+	/* What follows "--" is DEV, even if it starts with "-". */
+	for (; optind < argc; optind++) {
+		ret = set_ifname(argv[optind], &ifname);
+		if (ret)
+			return ret;
 	}
 	/* -j asks for JSON: a --format that says otherwise is a mistake. */
 	if (is_json() && (format == FORMAT_TEXT || format == FORMAT_PROMETHEUS))
