@@ -3,11 +3,16 @@
  * vmfencectl: configures vmfence, anti-spoofing for VM ports on a Linux
  * bridge, through its generic netlink family.
  */
+#define _GNU_SOURCE	/* setns() */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/vmfence.h>
 
@@ -19,6 +24,9 @@
 #ifndef VMFENCECTL_VERSION
 #define VMFENCECTL_VERSION	"unknown"
 #endif
+
+/* Where "ip netns add" keeps the network namespaces it names. */
+#define NETNS_RUN_DIR		"/run/netns"
 
 static const struct {
 	const char *name;
@@ -67,12 +75,62 @@ static void show_usage(FILE *f)
 			subcommands[i].description);
 	fprintf(f,
 		"\n"
-		"Options:\n"
-		"  -j, --json     print JSON\n"
-		"  -p, --pretty   print indented JSON (implies -j)\n"
-		"  -h, --help     print this help\n"
+		"Options (before the command):\n"
+		"  -n, --netns NETNS  act in network namespace NETNS: a name that\n"
+		"                     \"ip netns\" lists (" NETNS_RUN_DIR "/NETNS), or a path\n"
+		"  -j, --json         print JSON\n"
+		"  -p, --pretty       print indented JSON (implies -j)\n"
+		"  -h, --help         print this help\n"
 		"\n"
 		"See vmfencectl(8).\n");
+}
+
+/*
+ * Enters network namespace name, as "ip -n" does: NETNS_RUN_DIR/name, or
+ * name itself if it holds a '/' (/proc/PID/ns/net).  Only the network
+ * namespace changes: the subcommands open their socket after this, in it,
+ * so the kernel looks the devices they name up there; files (apply FILE)
+ * are read as before.  Reports failure itself.
+ */
+static int enter_netns(const char *name)
+{
+	char path[PATH_MAX], shown[PATH_MAX];
+	const char *why;
+	int fd, len;
+
+	snprintf(shown, sizeof(shown), "%s", name);
+	escape_controls(shown, sizeof(shown));
+	if (strchr(name, '/'))
+		len = snprintf(path, sizeof(path), "%s", name);
+	else
+		len = snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name);
+	if (len < 0 || (size_t)len >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		fd = -1;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		fprintf(stderr,
+			PROG_NAME ": cannot open network namespace \"%s\": %s\n",
+			shown, strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (setns(fd, CLONE_NEWNET)) {
+		if (errno == EINVAL)
+			why = "not a network namespace";
+		else if (errno == EPERM)
+			why = "Operation not permitted (it needs CAP_SYS_ADMIN)";
+		else
+			why = strerror(errno);
+		fprintf(stderr,
+			PROG_NAME ": cannot enter network namespace \"%s\": %s\n",
+			shown, why);
+		close(fd);
+		return EXIT_FAIL;
+	}
+	close(fd);
+	return EXIT_OK;
 }
 
 int version_main(int argc, char *argv[])
@@ -100,20 +158,30 @@ int version_main(int argc, char *argv[])
 int main(int argc, char *argv[])
 {
 	static const struct option long_options[] = {
-		{ "json",	no_argument,	NULL, 'j' },
-		{ "pretty",	no_argument,	NULL, 'p' },
-		{ "help",	no_argument,	NULL, 'h' },
-		{ NULL,		0,		NULL, 0 },
+		{ "netns",	required_argument,	NULL, 'n' },
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "pretty",	no_argument,		NULL, 'p' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 },
 	};
 	bool json = false, pretty = false;
+	const char *netns = NULL;
 	int c, ret;
 	size_t i;
 
 	opterr = 0;
-	/* "+": options end at the command, so "label -x" stays a label. */
-	while ((c = getopt_long(argc, argv, "+jph", long_options,
+	/*
+	 * "+": options end at the command, so "label -x" stays a label.
+	 * ":": a missing value is ':', not an unknown option.
+	 */
+	while ((c = getopt_long(argc, argv, "+:n:jph", long_options,
 				NULL)) != -1) {
 		switch (c) {
+		case 'n':
+			if (netns)
+				return usage_error("-n is given twice");
+			netns = optarg;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -124,6 +192,8 @@ int main(int argc, char *argv[])
 		case 'h':
 			show_usage(stdout);
 			return EXIT_OK;
+		case ':':
+			return usage_error("-n needs a value: a network namespace");
 		default:
 			if (optopt)
 				return usage_error("unknown option -%c",
@@ -144,18 +214,23 @@ int main(int argc, char *argv[])
 		return EXIT_OK;
 	}
 
-	print_init(json, pretty);
 	for (i = 0; i < ARRAY_SIZE(subcommands); i++) {
-		if (strcmp(argv[0], subcommands[i].name))
-			continue;
-		ret = subcommands[i].fn(argc, argv);
-		if (fflush(stdout) || ferror(stdout)) {
-			fprintf(stderr, "Error: cannot write the output: %s.\n",
-				strerror(errno));
-			return EXIT_FAIL;
-		}
-		return ret;
+		if (!strcmp(argv[0], subcommands[i].name))
+			break;
 	}
-	return usage_error("unknown command \"%s\" (try: port, bridge, stats, apply, dump, monitor, version)",
-			   argv[0]);
+	if (i == ARRAY_SIZE(subcommands))
+		return usage_error("unknown command \"%s\" (try: port, bridge, stats, apply, dump, monitor, version)",
+				   argv[0]);
+	/* Before the subcommand opens its socket, which stays in it. */
+	if (netns && enter_netns(netns))
+		return EXIT_FAIL;
+
+	print_init(json, pretty);
+	ret = subcommands[i].fn(argc, argv);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "Error: cannot write the output: %s.\n",
+			strerror(errno));
+		return EXIT_FAIL;
+	}
+	return ret;
 }

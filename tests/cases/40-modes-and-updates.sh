@@ -118,3 +118,30 @@ send_expect "after reset: forged IPv4 dropped" drop vm1:eth0 vm2:eth0 "$FORGED_I
 expect_eq "after reset: counting again" 1 "$(jsq 'P[0]["drops"]["ip4_spoof"]' -j stats vif1)"
 check "stats reset (all)" ctl stats reset
 expect_eq "stats reset: namespace totals are 0" 0 "$(jsq 'd["total"]["dropped"]' -j stats)"
+
+# --- -n NETNS: vmfencectl acts in another namespace, as "ip -n" does ---
+# ctlns has a device named like one of host's (vif1) and one of its own
+# (d9): the names given with -n are looked up there, the bindings made and
+# shown are its own, and host's are not touched.
+$IP netns add ctlns
+$IP -n ctlns link add vif1 type dummy
+$IP -n ctlns link add d9 type dummy
+port_snapshot "$TESTTMP/host.ports"
+check "-n ctlns: port set vif1 (ctlns's vif1)" ctl -n ctlns port set vif1 mac 02:00:00:00:00:77 ip 10.7.7.7 label in-ctlns
+check "-n ctlns: port set d9 (a device only ctlns has)" ctl -n ctlns port set d9 mac 02:00:00:00:00:78
+expect_eq "-n ctlns: port show lists ctlns's bindings" "d9 vif1" \
+	"$(jsq '" ".join(sorted(p["ifname"] for p in P))' -n ctlns -j port show)"
+expect_eq "-n ctlns: its vif1 is bound as set there" "02:00:00:00:00:77 in-ctlns 10.7.7.7" \
+	"$(jsq '" ".join([P[0]["mac"], P[0]["label"]] + P[0]["addrs"])' -n ctlns -j port show vif1)"
+expect_eq "--netns=/run/netns/ctlns (a path): the same bindings" "d9 vif1" \
+	"$(jsq '" ".join(sorted(p["ifname"] for p in P))' --netns=/run/netns/ctlns -j port show)"
+expect_eq "-n ctlns: stats lists ctlns's ports" "d9 vif1" \
+	"$(jsq '" ".join(sorted(p["ifname"] for p in P))' -j -n ctlns stats)"
+expect_eq "port show without -n (in host) lists host's bindings only" "vif1 vif2" \
+	"$(jsq '" ".join(sorted(p["ifname"] for p in P))' -j port show)"
+expect_ports "host's bindings untouched by -n ctlns" "$TESTTMP/host.ports"
+expect_refused -m 'no such device' "-n ctlns: vif3, a device of host only, is not found there" \
+	-n ctlns port set vif3 mac "$(vm_mac 3)"
+check "-n ctlns: port del d9" ctl -n ctlns port del d9
+expect_eq "-n ctlns: d9's binding gone, vif1's kept" "vif1" \
+	"$(jsq '" ".join(sorted(p["ifname"] for p in P))' -n ctlns -j port show)"

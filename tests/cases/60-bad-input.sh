@@ -52,3 +52,16 @@ err=$(ctl port set vif1 mac "$M" ip 10.0.0.1 seq 5 2>&1 >/dev/null || true)
 check "stale seq: the message says why ($err)" bash -c '[[ $1 == "Error: "* || $1 == "vmfencectl: "* ]]' _ "$err"
 err=$(ctl port set vif1 mac 02:00:00:00:00:zz 2>&1 >/dev/null || true)
 check "bad MAC: the message is one prefixed line ($err)" bash -c '[[ $1 == "Error: "* || $1 == "vmfencectl: "* ]]' _ "$err"
+
+# -n NETNS that cannot be entered: one line that names it, exit status 1
+# (a failure, not a usage error), and nothing done in any namespace.
+expect_refused -m '^vmfencectl: cannot open network namespace "nosuchns": No such file or directory$' \
+	"-n of an unknown namespace" -n nosuchns port set vif1 mac "$M" ip 10.0.0.9
+expect_eq "-n of an unknown namespace: exit status 1" 1 \
+	"$(ctl -n nosuchns port show >/dev/null 2>&1 || echo $?)"
+expect_refused -m '^vmfencectl: cannot open network namespace "/run/netns/nosuchns": No such file or directory$' \
+	"-n of an unknown namespace path" -n /run/netns/nosuchns port del vif1
+echo "not a namespace" >"$TESTTMP/notns"
+expect_refused -m '^vmfencectl: cannot enter network namespace ".*/notns": not a network namespace$' \
+	"-n of a file that is not a namespace" -n "$TESTTMP/notns" port del vif1
+expect_refused -m '^vmfencectl: -n needs a value' "-n without a value" -n
