@@ -62,11 +62,44 @@ const struct nla_policy vmfence_bridge_policy[VMFENCE_BRIDGE_A_MAX + 1] = {
 						      VMFENCE_UNBOUND_MAX),
 };
 
-static const struct nla_policy vmfence_policy[VMFENCE_A_MAX + 1] = {
+/*
+ * Each command's own policy names what the command reads; any other
+ * top-level attribute is refused by name (NLA_REJECT, with the offset of
+ * the attribute), never parsed and ignored: a PORT_SET that carries
+ * APPLY_FLAGS is a mistake of its sender, not a no-op.
+ */
+#define VMFENCE_NOT_TAKEN(what)						\
+	{ .type = NLA_REJECT,						\
+	  .reject_message = what ": not an attribute of this command" }
+#define VMFENCE_KERNEL_ONLY(what)					\
+	{ .type = NLA_REJECT,						\
+	  .reject_message = what ": sent by the kernel only" }
+
+/* PORT_SET, PORT_DEL, PORT_GET, PORT_ADDR_ADD/DEL, STATS_GET/RESET */
+static const struct nla_policy vmfence_port_cmd_policy[VMFENCE_A_MAX + 1] = {
 	[VMFENCE_A_PORT] = NLA_POLICY_NESTED(vmfence_port_policy),
+	[VMFENCE_A_STATS] = VMFENCE_KERNEL_ONLY("stats"),
+	[VMFENCE_A_BRIDGE] = VMFENCE_NOT_TAKEN("bridge"),
+	[VMFENCE_A_APPLY_FLAGS] = VMFENCE_NOT_TAKEN("apply_flags"),
+	[VMFENCE_A_EVENT] = VMFENCE_KERNEL_ONLY("event"),
+};
+
+/* BRIDGE_SET, BRIDGE_GET */
+static const struct nla_policy vmfence_bridge_cmd_policy[VMFENCE_A_MAX + 1] = {
+	[VMFENCE_A_PORT] = VMFENCE_NOT_TAKEN("port"),
+	[VMFENCE_A_STATS] = VMFENCE_KERNEL_ONLY("stats"),
+	[VMFENCE_A_BRIDGE] = NLA_POLICY_NESTED(vmfence_bridge_policy),
+	[VMFENCE_A_APPLY_FLAGS] = VMFENCE_NOT_TAKEN("apply_flags"),
+	[VMFENCE_A_EVENT] = VMFENCE_KERNEL_ONLY("event"),
+};
+
+static const struct nla_policy vmfence_apply_cmd_policy[VMFENCE_A_MAX + 1] = {
+	[VMFENCE_A_PORT] = NLA_POLICY_NESTED(vmfence_port_policy),
+	[VMFENCE_A_STATS] = VMFENCE_KERNEL_ONLY("stats"),
 	[VMFENCE_A_BRIDGE] = NLA_POLICY_NESTED(vmfence_bridge_policy),
 	[VMFENCE_A_APPLY_FLAGS] = NLA_POLICY_MASK(NLA_U32,
 						  __VMFENCE_APPLY_F_ALL),
+	[VMFENCE_A_EVENT] = VMFENCE_KERNEL_ONLY("event"),
 };
 
 /* ---- requests ---- */
@@ -825,52 +858,72 @@ static int vmfence_nl_bridge_dump(struct sk_buff *skb,
 static const struct genl_ops vmfence_genl_ops[] = {
 	{
 		.cmd = VMFENCE_CMD_PORT_SET,
+		.policy = vmfence_port_cmd_policy,
+		.maxattr = VMFENCE_A_MAX,
 		.doit = vmfence_nl_port_set,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = VMFENCE_CMD_PORT_DEL,
+		.policy = vmfence_port_cmd_policy,
+		.maxattr = VMFENCE_A_MAX,
 		.doit = vmfence_nl_port_del,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = VMFENCE_CMD_PORT_GET,
+		.policy = vmfence_port_cmd_policy,
+		.maxattr = VMFENCE_A_MAX,
 		.doit = vmfence_nl_port_get,
 		.start = vmfence_nl_dump_start,
 		.dumpit = vmfence_nl_port_dump,
 	},
 	{
 		.cmd = VMFENCE_CMD_PORT_ADDR_ADD,
+		.policy = vmfence_port_cmd_policy,
+		.maxattr = VMFENCE_A_MAX,
 		.doit = vmfence_nl_port_addr_add,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = VMFENCE_CMD_PORT_ADDR_DEL,
+		.policy = vmfence_port_cmd_policy,
+		.maxattr = VMFENCE_A_MAX,
 		.doit = vmfence_nl_port_addr_del,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = VMFENCE_CMD_STATS_GET,
+		.policy = vmfence_port_cmd_policy,
+		.maxattr = VMFENCE_A_MAX,
 		.doit = vmfence_nl_stats_get,
 		.dumpit = vmfence_nl_stats_dump,
 	},
 	{
 		.cmd = VMFENCE_CMD_STATS_RESET,
+		.policy = vmfence_port_cmd_policy,
+		.maxattr = VMFENCE_A_MAX,
 		.doit = vmfence_nl_stats_reset,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = VMFENCE_CMD_BRIDGE_SET,
+		.policy = vmfence_bridge_cmd_policy,
+		.maxattr = VMFENCE_A_MAX,
 		.doit = vmfence_nl_bridge_set,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = VMFENCE_CMD_BRIDGE_GET,
+		.policy = vmfence_bridge_cmd_policy,
+		.maxattr = VMFENCE_A_MAX,
 		.doit = vmfence_nl_bridge_get,
 		.dumpit = vmfence_nl_bridge_dump,
 	},
 	{
 		.cmd = VMFENCE_CMD_APPLY,
+		.policy = vmfence_apply_cmd_policy,
+		.maxattr = VMFENCE_A_MAX,
 		.doit = vmfence_nl_apply,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
@@ -884,8 +937,8 @@ static const struct genl_multicast_group vmfence_mcgrps[] = {
 struct genl_family vmfence_genl_family __ro_after_init = {
 	.name = VMFENCE_GENL_NAME,
 	.version = VMFENCE_GENL_VERSION,
+	/* What CTRL_ATTR_MAXATTR reports; each command has its own policy. */
 	.maxattr = VMFENCE_A_MAX,
-	.policy = vmfence_policy,
 	.netnsok = true,
 	.module = THIS_MODULE,
 	.ops = vmfence_genl_ops,

@@ -47,6 +47,12 @@ addr-add of no address|EINVAL|--cmd addr-add --ifname vif1
 addr-add of a bound address|EEXIST|--cmd addr-add --ifname vif1 --addr 10.0.0.1
 addr-del of an unbound address|ENOENT|--cmd addr-del --ifname vif1 --addr 10.0.0.9
 del of an unbound device|ENOENT|--cmd del --ifname lo
+a PORT_SET carrying APPLY_FLAGS (APPLY's)|EINVAL|$GOOD --top apply_flags
+a PORT_SET carrying a bridge nest (BRIDGE_SET's)|EINVAL|$GOOD --top bridge
+a PORT_SET carrying a stats nest (the kernel's)|EINVAL|$GOOD --top stats
+a PORT_DEL carrying APPLY_FLAGS|EINVAL|--cmd del --ifname vif1 --top apply_flags
+an ADDR_ADD carrying an event nest (the kernel's)|EINVAL|--cmd addr-add --ifname vif1 --addr 10.0.0.7 --top event
+a STATS_RESET carrying APPLY_FLAGS|EINVAL|--cmd stats-reset --top apply_flags
 CASES
 cut -d'|' -f3 "$TESTTMP/cases" >"$TESTTMP/reqs"
 port_snapshot "$TESTTMP/ports.before"
@@ -67,6 +73,12 @@ request: genl.py request $opts"
 done <"$TESTTMP/cases"
 exec 4<&-
 expect_ports "after the refused requests: bindings unchanged" "$TESTTMP/ports.before"
+# Each command's policy names what it takes: the refusal names the
+# attribute (a u32; a foreign nest is refused by the netlink core's own
+# check of its NLA_F_NESTED bit, pointing at it).
+expect_eq "PORT_SET with APPLY_FLAGS: the extended ACK names it" \
+	"error EINVAL: apply_flags: not an attribute of this command" \
+	"$(nh $PY "$REPO/tests/lib/genl.py" request $GOOD --top apply_flags)"
 
 # The same by hand, well formed: accepted (so the refusals above mean
 # something).

@@ -52,6 +52,11 @@ VMFENCE_CMD_PORT_ADDR_DEL = 5
 VMFENCE_CMD_STATS_GET = 6
 VMFENCE_CMD_STATS_RESET = 7
 VMFENCE_A_PORT = 1
+VMFENCE_A_STATS = 2
+VMFENCE_A_BRIDGE = 3
+VMFENCE_A_APPLY_FLAGS = 4
+VMFENCE_A_EVENT = 5
+VMFENCE_BRIDGE_A_IFNAME = 2
 VMFENCE_PORT_A_IFINDEX = 1
 VMFENCE_PORT_A_IFNAME = 2
 VMFENCE_PORT_A_MAC = 3
@@ -201,6 +206,10 @@ def request_parser():
     p.add_argument("--unknown-attr", type=int, help="add a u32 attribute of this type to the port nest")
     p.add_argument("--flat-nest", action="store_true",
                    help="send the port nest without NLA_F_NESTED")
+    p.add_argument("--top", action="append", default=[],
+                   choices=["apply_flags", "bridge", "stats", "event"],
+                   help="add this top-level attribute after the port nest (one another command takes, or "
+                        "one only the kernel sends)")
     return p
 
 
@@ -237,11 +246,15 @@ def build_request(a):
         attrs.append(nest(VMFENCE_PORT_A_ADDRS, *addrs))
     if a.unknown_attr is not None:
         attrs.append(nla(a.unknown_attr, struct.pack("=I", 1)))
+    top = {"apply_flags": nla(VMFENCE_A_APPLY_FLAGS, struct.pack("=I", 0)),
+           "bridge": nest(VMFENCE_A_BRIDGE, nla(VMFENCE_BRIDGE_A_IFNAME, b"br0\0")),
+           "stats": nest(VMFENCE_A_STATS), "event": nest(VMFENCE_A_EVENT)}
+    extra = b"".join(top[t] for t in a.top)
     if a.no_port:
-        return b""
+        return extra
     if a.flat_nest:
-        return nla(VMFENCE_A_PORT, b"".join(attrs))
-    return nest(VMFENCE_A_PORT, *attrs)
+        return nla(VMFENCE_A_PORT, b"".join(attrs)) + extra
+    return nest(VMFENCE_A_PORT, *attrs) + extra
 
 
 def run_request(g, a):

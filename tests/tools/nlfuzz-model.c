@@ -378,7 +378,7 @@ void model_commit(struct model *m, struct verdict *v)
 /* ---- attribute validation, as lib/nlattr.c does it, strictly ---- */
 
 enum pol_type { PT_UNSPEC, PT_U8, PT_U16, PT_U32, PT_U64, PT_NUL_STRING,
-		PT_BINARY, PT_NESTED };
+		PT_BINARY, PT_NESTED, PT_REJECT };
 enum pol_check { PV_NONE, PV_RANGE, PV_MIN, PV_MAX, PV_MASK };
 
 struct pol {
@@ -386,6 +386,7 @@ struct pol {
 	uint16_t len;		/* strings: longest; nests: maxtype inside */
 	uint64_t min, max;	/* PV_RANGE/MIN/MAX; PV_MASK: max is the mask */
 	const struct pol *nested;
+	const char *reject;	/* PT_REJECT: the policy's reject_message */
 };
 
 /* Mirrors of the policies in kmod/netlink.c. */
@@ -432,14 +433,51 @@ static const struct pol bridge_pol[VMFENCE_BRIDGE_A_MAX + 1] = {
 				       VMFENCE_UNBOUND_MAX, NULL },
 };
 
-static const struct pol top_pol[VMFENCE_A_MAX + 1] = {
-	[VMFENCE_A_PORT] = { PT_NESTED, PV_NONE, VMFENCE_PORT_A_MAX, 0, 0,
-			     port_pol },
-	[VMFENCE_A_BRIDGE] = { PT_NESTED, PV_NONE, VMFENCE_BRIDGE_A_MAX, 0, 0,
-			       bridge_pol },
-	[VMFENCE_A_APPLY_FLAGS] = { PT_U32, PV_MASK, 0, 0,
-				    __VMFENCE_APPLY_F_ALL, NULL },
+/* Each command's top-level policy (kmod/netlink.c: *_cmd_policy). */
+#define NOT_TAKEN(what)	{ PT_REJECT, PV_NONE, 0, 0, 0, NULL, \
+			  what ": not an attribute of this command" }
+#define KERNEL_ONLY(what) { PT_REJECT, PV_NONE, 0, 0, 0, NULL, \
+			  what ": sent by the kernel only" }
+#define PORT_NEST	{ PT_NESTED, PV_NONE, VMFENCE_PORT_A_MAX, 0, 0, port_pol, NULL }
+#define BRIDGE_NEST	{ PT_NESTED, PV_NONE, VMFENCE_BRIDGE_A_MAX, 0, 0, bridge_pol, NULL }
+
+static const struct pol port_cmd_pol[VMFENCE_A_MAX + 1] = {
+	[VMFENCE_A_PORT] = PORT_NEST,
+	[VMFENCE_A_STATS] = KERNEL_ONLY("stats"),
+	[VMFENCE_A_BRIDGE] = NOT_TAKEN("bridge"),
+	[VMFENCE_A_APPLY_FLAGS] = NOT_TAKEN("apply_flags"),
+	[VMFENCE_A_EVENT] = KERNEL_ONLY("event"),
 };
+
+static const struct pol bridge_cmd_pol[VMFENCE_A_MAX + 1] = {
+	[VMFENCE_A_PORT] = NOT_TAKEN("port"),
+	[VMFENCE_A_STATS] = KERNEL_ONLY("stats"),
+	[VMFENCE_A_BRIDGE] = BRIDGE_NEST,
+	[VMFENCE_A_APPLY_FLAGS] = NOT_TAKEN("apply_flags"),
+	[VMFENCE_A_EVENT] = KERNEL_ONLY("event"),
+};
+
+static const struct pol apply_cmd_pol[VMFENCE_A_MAX + 1] = {
+	[VMFENCE_A_PORT] = PORT_NEST,
+	[VMFENCE_A_STATS] = KERNEL_ONLY("stats"),
+	[VMFENCE_A_BRIDGE] = BRIDGE_NEST,
+	[VMFENCE_A_APPLY_FLAGS] = { PT_U32, PV_MASK, 0, 0,
+				    __VMFENCE_APPLY_F_ALL, NULL, NULL },
+	[VMFENCE_A_EVENT] = KERNEL_ONLY("event"),
+};
+
+static const struct pol *cmd_pol(int cmd)
+{
+	switch (cmd) {
+	case VMFENCE_CMD_BRIDGE_SET:
+	case VMFENCE_CMD_BRIDGE_GET:
+		return bridge_cmd_pol;
+	case VMFENCE_CMD_APPLY:
+		return apply_cmd_pol;
+	default:
+		return port_cmd_pol;
+	}
+}
 
 /* One evaluation. */
 struct ev {
@@ -535,7 +573,7 @@ static int validate_check(struct ev *e, const struct nlattr *a,
 static int validate_attr(struct ev *e, const struct nlattr *a,
 			 const struct pol *pt)
 {
-	static const int exact[PT_NESTED + 1] = { [PT_U8] = 1, [PT_U16] = 2, [PT_U32] = 4,
+	static const int exact[PT_REJECT + 1] = { [PT_U8] = 1, [PT_U16] = 2, [PT_U32] = 4,
 				     [PT_U64] = 8 };
 	int attrlen = nla_len(a);
 	const char *data = nla_data(a);
@@ -570,6 +608,8 @@ static int validate_attr(struct ev *e, const struct nlattr *a,
 				       pt->nested, NULL);
 	case PT_UNSPEC:
 		return pol_fail(e, EINVAL, a, "Unsupported attribute");
+	case PT_REJECT:
+		return pol_fail(e, EINVAL, a, pt->reject);
 	default:
 		break;
 	}
@@ -1304,7 +1344,7 @@ static bool eval_core(struct ev *e, const uint8_t *msg, size_t len,
 	v->core = false;
 	if (validate_stream(e, (const struct nlattr *)(msg + NLMSG_HDRLEN + GENL_HDRLEN),
 			    h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN,
-			    VMFENCE_A_MAX, top_pol, e->top))
+			    VMFENCE_A_MAX, cmd_pol(g->cmd), e->top))
 		return false;
 	if ((h->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP) {
 		v->kind = VK_DUMP;
