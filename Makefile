@@ -63,7 +63,7 @@ uninstall:
 	-[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
 
 check:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF="-D__CHECK_ENDIAN__" modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF="-D__CHECK_ENDIAN__" VMFENCE_SELFTEST=1 modules
 	tests/checkpatch.sh
 
 test:

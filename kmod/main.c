@@ -8,6 +8,7 @@
  */
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include "selftest.h"
 #include "testing.h"
 #include "vmfence.h"
 
@@ -45,6 +46,8 @@ static int __init vmfence_init(void)
 {
 	int err;
 
+	if (!vmfence_selftest_prefix_set())
+		return -ENOTRECOVERABLE;
 	err = register_pernet_subsys(&vmfence_net_ops);
 	if (err)
 		return err;

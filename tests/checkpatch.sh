@@ -16,7 +16,7 @@ cd "$top"
 cp=("$cache/scripts/checkpatch.pl" --no-tree --strict --terse --show-types)
 ignore=SPDX_LICENSE_TAG,FILE_PATH_CHANGES,LINUX_VERSION_CODE
 rc=0
-"${cp[@]}" --ignore "$ignore" -f kmod/*.c kmod/*.h || rc=1
+"${cp[@]}" --ignore "$ignore" -f kmod/*.c kmod/*.h kmod/selftest/*.c || rc=1
 # The uapi convention "enum { ..., __X_LAST }; #define X_MAX (__X_LAST - 1)"
 # has no blank line between the two, as in the kernel's own uapi headers.
 "${cp[@]}" --ignore "$ignore,LINE_SPACING" -f uapi/linux/vmfence.h || rc=1

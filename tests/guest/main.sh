@@ -237,6 +237,21 @@ elif ! err=$(load_module 2>&1); then
 fi
 echo "<6>vmfence-test: module loaded" >/dev/kmsg
 
+# On the debug kernel (KASAN) vmfence.ko runs its self-tests of the
+# lookup structures when it loads (kmod/selftest/), and a failure fails
+# the load; this says they ran there, and passed.
+if [ "$DEBUG_KERNEL" = 1 ] && [ "$NOMODULE" != 1 ]; then
+	printf '#\tbegin\t%s\n' selftest >>"$OUT/results.txt"
+	st=$(dmesg | grep 'vmfence: self-test: ' | tail -n 3)
+	if grep -q 'prefix sets: [0-9]* lookups .* agree with a linear scan' <<<"$st"; then
+		record ok selftest "vmfence.ko's self-tests ran at load and passed: ${st##*: }"
+	else
+		record FAIL selftest "vmfence.ko's self-tests ran at load and passed" \
+			"expected: \"vmfence: self-test: prefix sets: N lookups ... agree\" in the kernel log; saw: ${st:-no self-test line}"
+	fi
+	printf '#\tend\t%s\n' selftest >>"$OUT/results.txt"
+fi
+
 for c in $CASES; do
 	f=$REPO/tests/cases/$c
 	printf '#\tbegin\t%s\n' "$c" >>"$OUT/results.txt"
