@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # fuzz/run.sh SECONDS: builds the libFuzzer harnesses (make -C ctl fuzz)
-# and runs each for SECONDS, from the seed corpus in fuzz/corpus/.  What
-# the fuzzer finds goes to a scratch copy of the corpus, not to the seeds;
-# a crash leaves its input in fuzz/artifacts/ and fails the run.
+# and runs each for SECONDS, both at once, from the seed corpus in
+# fuzz/corpus/.  What the fuzzer finds goes to a scratch copy of the
+# corpus, not to the seeds; a crash leaves its input in fuzz/artifacts/
+# and fails the run.
 #
 # Needs clang with libFuzzer (Debian: clang, libclang-rt-14-dev).
 
@@ -24,7 +25,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$fuzz/artifacts"
 
-passed=0 failed=0
+# The harnesses run side by side (one core each), then report in order.
+declare -A pid
 for h in doc parse; do
 	mkdir -p "$work/$h"
 	args=(-max_total_time="$secs" -timeout=10 -print_final_stats=1
@@ -34,8 +36,13 @@ for h in doc parse; do
 	parse)	args+=(-max_len=128) ;;
 	esac
 	echo "# fuzz_$h: ${secs}s"
-	if ! "$fuzz/fuzz_$h" "${args[@]}" "$work/$h" "$fuzz/corpus/$h" \
-		>"$work/$h.log" 2>&1; then
+	"$fuzz/fuzz_$h" "${args[@]}" "$work/$h" "$fuzz/corpus/$h" \
+		>"$work/$h.log" 2>&1 &
+	pid[$h]=$!
+done
+passed=0 failed=0
+for h in doc parse; do
+	if ! wait "${pid[$h]}"; then
 		failed=$((failed + 1))
 		echo "FAIL fuzz_$h: see below; inputs in $fuzz/artifacts/"
 		tail -n 60 "$work/$h.log"

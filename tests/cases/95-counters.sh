@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# debug-kernel: skip (sysfs and debugfs are read on the debug kernel by 88-churn's reader under churn; the Prometheus exporter is userspace; Debian's kernel runs it)
 # The counters outside netlink, against "vmfencectl -j stats": with drops
 # and passes in two namespaces, each with a bridge,
 #   /sys/kernel/vmfence/{passed,dropped,drops/<reason>}, read in a

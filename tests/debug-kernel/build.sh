@@ -4,6 +4,8 @@
 # tests/debug-kernel/build.sh: build (once) the vmfence debug test kernel.
 #
 #   eval "$(tests/debug-kernel/build.sh)"
+#   tests/debug-kernel/build.sh --cached    the same if it is built, else
+#                                           status 1 and nothing built
 #
 # Builds Debian's linux-source-6.1 (/usr/src/linux-source-6.1.tar.xz) with
 # `make tinyconfig` + debug.config (KASAN, lockdep, kmemleak ...; see that
@@ -85,6 +87,7 @@ if [ -f "$CACHE/bzImage" ]; then
 	emit
 	exit 0
 fi
+[ "${1:-}" != --cached ] || { log "not built yet: $CACHE"; exit 1; }
 
 mkdir -p "$CACHEROOT"
 exec 9>"$CACHEROOT/.lock-$KEY"
