@@ -53,7 +53,7 @@ bind_rx 2
 
 legit "own MAC and IPv4" "$(udp4 1 2)"
 legit "own MAC and IPv6" "$(udp6 1 2)"
-# Since issue 3, only IPv4, ARP and IPv6 leave a VM (allow-ethertype for
+# Only IPv4, ARP and IPv6 leave a VM (allow-ethertype for
 # more: 25-vlan-ethertype.sh).
 spoof "own MAC, non-IP ethertype" ethertype "$NONIP"
 spoof "forged source MAC, IPv4" mac_spoof "$FORGED_MAC4"
@@ -69,7 +69,7 @@ spoof "IPv4 total length beyond the frame" malformed "$LONG_IP4"
 vt_run
 
 # The kernel's own stack, forging: vm1 takes an address it is not bound to.
-# Its ARP request for vm2 says it is 10.0.0.11: arp_spoof (issue 3) ...
+# Its ARP request for vm2 says it is 10.0.0.11: arp_spoof ...
 $IP -n vm1 addr add 10.0.0.11/24 dev eth0
 b=$(counters vif1)
 expect_fail "vm1's stack pinging from an unbound address gets no answer" \

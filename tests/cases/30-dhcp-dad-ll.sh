@@ -7,7 +7,7 @@
 # the unspecified source on anything else, and other link-local addresses,
 # do not.  First without a binding, to show every frame would get through.
 # The DHCP client messages go to vm3, the DHCP server's side, on a trusted
-# port: since issue 3 they are not delivered to other VMs (dhcp_snoop).
+# port: they are not delivered to other VMs (dhcp_snoop).
 . "$(dirname "$0")/../lib.sh"
 
 topo_up 3
