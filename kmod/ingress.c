@@ -27,8 +27,11 @@
  * namespace's teardown (netns.c) detaches every hook left and waits for a
  * grace period before it frees the tables.
  */
+#include <linux/memcontrol.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include "vmfence.h"
 
@@ -69,6 +72,33 @@ void vmfence_ingress_set_port(struct vmfence_net *vn, struct net_device *dev,
 		rcu_assign_pointer(in->port, port);
 }
 
+/*
+ * The netfilter core grows @dev's array of ingress hooks with
+ * GFP_KERNEL_ACCOUNT, and behind that flag stands the memory cgroup's OOM
+ * killer: charged to the caller, a command at its cgroup's limit would
+ * get a process of the tenant's cgroup killed instead of an error (seen
+ * in 84-tenant-limits).  The array is charged to the root cgroup instead;
+ * it holds one entry per hook on the device, and a namespace has at most
+ * ports_max bound devices.  What vmfence allocates itself stays charged
+ * to the caller, with __GFP_NORETRY (VMFENCE_GFP): that is what a
+ * tenant's limit refuses, with "out of memory (cgroup limit?)".
+ */
+static int vmfence_ingress_register(struct net *net,
+				    const struct nf_hook_ops *ops)
+{
+	struct mem_cgroup *root, *old;
+	int err;
+
+	/* init_task's memory cgroup is the root: it never goes away. */
+	rcu_read_lock();
+	root = mem_cgroup_from_task(&init_task);
+	rcu_read_unlock();
+	old = set_active_memcg(root);
+	err = nf_register_net_hook(net, ops);
+	set_active_memcg(old);
+	return err;
+}
+
 /* Put the hook on @dev if it is not there.  Called with vn->lock held. */
 int vmfence_ingress_attach(struct vmfence_net *vn, struct net_device *dev)
 {
@@ -87,7 +117,7 @@ int vmfence_ingress_attach(struct vmfence_net *vn, struct net_device *dev)
 	err = xa_insert(&vn->ingress, dev->ifindex, in, VMFENCE_GFP);
 	if (err)
 		goto out_free;
-	err = nf_register_net_hook(vn->net, &in->ops);
+	err = vmfence_ingress_register(vn->net, &in->ops);
 	if (err)
 		goto out_erase;
 	return 0;
