@@ -6,8 +6,9 @@
 #  - ports_max and bridges_max (module parameters): past them, a command
 #    is refused with an extended ACK naming the limit, nothing changed;
 #  - nobody, in a small memory cgroup, binding the dummy devices of its
-#    own namespace by APPLYs of 100 ports until refused: refused with
-#    "out of memory", no OOM kill, and the host binds on unaffected.
+#    own namespace by APPLYs of 100 ports until refused (one process that
+#    only sends what it built beforehand): refused with "out of memory",
+#    no OOM kill, and the host binds on unaffected.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib/ops.sh"
 
@@ -57,40 +58,66 @@ check "limits back: the third port binds" bind 3
 N=2000
 PUB=$(mktemp -d /tmp/vmfence-tenant.XXXXXX)
 chmod 0777 "$PUB"
-install -m 0755 "$CTL" "$PUB/vmfencectl"
-# The devices, and chunk K: an APPLY document of the 100 ports
-# d(100K-99)..d(100K).
-$PY - "$PUB" "$N" <<'PYEOF'
-import json, sys
+# The devices; the tenant itself is one Python process (tests/lib/
+# genl.py's helpers) that builds every APPLY before it starts and then
+# only sends them: a process exec'd per APPLY (vmfencectl from a shell)
+# needs fresh pages of its own at each step, and whichever asks first at
+# the limit decides between a refusal (vmfence's allocations: no retry)
+# and the cgroup's OOM killer (a page fault cannot fail), which is the
+# kernel's rule for every process, not what this test is about.
+# Chunk K: one APPLY of the 100 ports d(100K-99)..d(100K).
+for i in $(seq 1 "$N"); do echo "link add d$i type dummy"; done >"$PUB/devs"
+cp "$REPO/tests/lib/genl.py" "$PUB/genl.py"
+cat >"$PUB/tenant.py" <<'EOF'
+import errno, gc, struct, sys
+sys.path.insert(0, sys.argv[1])
+import genl as G
 pub, n = sys.argv[1], int(sys.argv[2])
-with open(pub + "/devs", "w") as f:
-    f.writelines("link add d%d type dummy\n" % i for i in range(1, n + 1))
-for k in range(1, n // 100 + 1):
-    ports = [{"ifname": "d%d" % i,
-              "mac": "02:00:%02x:%02x:%02x:01" % (i >> 16 & 255, i >> 8 & 255, i & 255),
-              "addrs": ["10.%d.%d.1" % (i >> 8 & 255, i & 255), "2001:db8:%x::1" % i]}
-             for i in range(100 * k - 99, 100 * k + 1)]
-    with open("%s/chunk%d.json" % (pub, k), "w") as f:
-        json.dump({"version": 1, "ports": ports}, f)
-PYEOF
+APPLY = 10
+
+
+def port(i):
+    return G.nest(G.VMFENCE_A_PORT,
+                  G.nla(G.VMFENCE_PORT_A_IFNAME, b"d%d\0" % i),
+                  G.nla(G.VMFENCE_PORT_A_MAC, bytes([2, 0, i >> 16 & 255, i >> 8 & 255, i & 255, 1])),
+                  G.nest(G.VMFENCE_PORT_A_ADDRS,
+                         G.addr_attr("10.%d.%d.1" % (i >> 8 & 255, i & 255)),
+                         G.addr_attr("2001:db8:%x::1" % i)))
+
+
+g = G.Genl()
+msgs = [G.nlmsg(g.family, G.NLM_F_REQUEST | G.NLM_F_ACK, k, APPLY,
+                b"".join(port(i) for i in range(100 * k - 99, 100 * k + 1)))
+        for k in range(1, n // 100 + 1)]
+buf = bytearray(1 << 16)
+gc.disable()
+with open(pub + "/state", "w") as f:
+    f.write("ready\n")
+with open(pub + "/go") as f:
+    f.readline()
+for k, m in enumerate(msgs, 1):
+    g.s.send(m)
+    ln = g.s.recv_into(buf)
+    err = -struct.unpack_from("=i", buf, 16)[0]
+    if err:
+        flags = struct.unpack_from("=H", buf, 6)[0]
+        text = ""
+        if flags & G.NLM_F_ACK_TLVS:
+            tlvs = G.parse_attrs(bytes(buf[16 + 4 + 16:ln]))
+            text = tlvs.get(G.NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode(errors="replace")
+        with open(pub + "/state", "w") as f:
+            f.write("refused %d %s: %s\n" % (k, errno.errorcode.get(err, err), text))
+        sys.exit(0)
+with open(pub + "/state", "w") as f:
+    f.write("all %d\n" % len(msgs))
+EOF
 mkfifo -m 0666 "$PUB/go"
-chmod 0644 "$PUB"/devs "$PUB"/chunk*.json
-cat >"$PUB/tenant.sh" <<'EOF'
+chmod 0644 "$PUB"/devs "$PUB"/genl.py "$PUB"/tenant.py
+cat >"$PUB/tenant.sh" <<EOF
 #!/bin/bash
 # nobody, root of its own user namespace, in a network namespace it owns.
-PUB=$1
-/usr/sbin/ip -batch "$PUB/devs" || { echo "devices failed"; exit 1; }
-echo ready >"$PUB/state"
-read -r _ <"$PUB/go"
-k=1
-while [ -f "$PUB/chunk$k.json" ]; do
-	if ! err=$("$PUB/vmfencectl" apply "$PUB/chunk$k.json" 2>&1); then
-		echo "refused $k $err" >"$PUB/state"
-		exit 0
-	fi
-	k=$((k + 1))
-done
-echo "all $k" >"$PUB/state"
+/usr/sbin/ip -batch "\$1/devs" || { echo "devices failed" >"\$1/state"; exit 1; }
+exec $PY "\$1/tenant.py" "\$1" $N
 EOF
 chmod 0755 "$PUB/tenant.sh"
 
