@@ -10,8 +10,8 @@
  * vn->lock; the packet path reads it with xa_load() under RCU, and only
  * for frames from unbound ports.  An entry's ->unbound is a single byte
  * written with WRITE_ONCE() and read with READ_ONCE(); entries are freed
- * after a grace period.  As for ports, the netdevice notifier removes the
- * entry of a bridge that is unregistered.
+ * after a grace period.  As for ports, the netdevice notifier (netns.c)
+ * removes the entry of a bridge that is unregistered.
  */
 #include <linux/slab.h>
 #include "vmfence.h"

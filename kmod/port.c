@@ -11,10 +11,10 @@
  *   messages of a netlink dump.
  *
  * A port holds no reference on its net_device.  The netdevice notifier
- * removes the port when the device is unregistered (or leaves the
- * namespace), before the device can be freed, and lookups only compare the
- * pointer, so a device allocated later at the same address can never
- * inherit a stale binding.
+ * (netns.c) removes the port when the device is unregistered (or leaves
+ * the namespace), before the device can be freed, and lookups only
+ * compare the pointer, so a device allocated later at the same address
+ * can never inherit a stale binding.
  */
 #include <linux/slab.h>
 #include "vmfence.h"
@@ -69,26 +69,6 @@ struct vmfence_port *vmfence_port_find(struct vmfence_net *vn,
 	lockdep_assert_held(&vn->lock);
 	port = xa_load(&vn->ports_by_ifindex, dev->ifindex);
 	return port && port->dev == dev ? port : NULL;
-}
-
-/*
- * Is @dev still a device of @vn's namespace?  Called with vn->lock held,
- * by whoever is about to make a port or bridge entry for a device it
- * looked up earlier.  A device that is unregistered, or that moves to
- * another namespace (which leaves dev->reg_state NETREG_REGISTERED), is
- * unlisted before the netdevice notifiers run, and the notifier takes
- * vn->lock to remove the device's entries: either it runs after us and
- * removes what we make, or we see the device unlisted here and refuse.
- */
-bool vmfence_dev_here(struct vmfence_net *vn, struct net_device *dev)
-{
-	bool here;
-
-	lockdep_assert_held(&vn->lock);
-	rcu_read_lock();
-	here = dev_get_by_index_rcu(vn->net, dev->ifindex) == dev;
-	rcu_read_unlock();
-	return here;
 }
 
 /*
@@ -217,79 +197,3 @@ void vmfence_port_remove(struct vmfence_net *vn, struct vmfence_port *port)
 	vn->gen++;
 	call_rcu(&port->rcu, vmfence_port_free_rcu);
 }
-
-/*
- * A device becomes a bridge port, or stops being one: it gets the ingress
- * hook before it can forward a frame (br_add_if() links the port before
- * enabling it; a failure here fails the enslaving), and loses it unless
- * it is bound.
- */
-static int vmfence_netdev_changeupper(struct vmfence_net *vn,
-				      struct net_device *dev,
-				      struct netdev_notifier_changeupper_info *info)
-{
-	int err = 0;
-
-	if (!netif_is_bridge_master(info->upper_dev))
-		return 0;
-	mutex_lock(&vn->lock);
-	if (info->linking) {
-		err = vmfence_ingress_attach(vn, dev);
-		if (err)
-			NL_SET_ERR_MSG(info->info.extack,
-				       "vmfence: cannot hook the new bridge port");
-	} else if (!vmfence_port_find(vn, dev)) {
-		vmfence_ingress_detach(vn, dev);
-	}
-	mutex_unlock(&vn->lock);
-	return err;
-}
-
-static int vmfence_netdev_event(struct notifier_block *nb,
-				unsigned long event, void *ptr)
-{
-	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct vmfence_net *vn = vmfence_pernet(dev_net(dev));
-	struct vmfence_bridge *br;
-	struct vmfence_port *port;
-	int err = 0;
-
-	switch (event) {
-	case NETDEV_REGISTER:
-		/* Replayed for every device when the module loads. */
-		if (!netif_is_bridge_port(dev))
-			break;
-		mutex_lock(&vn->lock);
-		err = vmfence_ingress_attach(vn, dev);
-		mutex_unlock(&vn->lock);
-		break;
-	case NETDEV_CHANGEUPPER:
-		err = vmfence_netdev_changeupper(vn, dev, ptr);
-		break;
-	case NETDEV_UNREGISTER:
-		/* Also sent when the device moves to another namespace. */
-		mutex_lock(&vn->lock);
-		port = vmfence_port_find(vn, dev);
-		if (port)
-			vmfence_port_remove(vn, port);
-		br = vmfence_bridge_find(vn, dev);
-		if (br)
-			vmfence_bridge_remove(vn, br);
-		vmfence_ingress_detach(vn, dev);
-		mutex_unlock(&vn->lock);
-		break;
-	case NETDEV_CHANGENAME:
-		/* Names are read from the device; a dump in flight restarts. */
-		mutex_lock(&vn->lock);
-		if (vmfence_port_find(vn, dev) ||
-		    vmfence_bridge_find(vn, dev))
-			vn->gen++;
-		mutex_unlock(&vn->lock);
-		break;
-	}
-	return notifier_from_errno(err);
-}
-
-struct notifier_block vmfence_netdev_notifier = {
-	.notifier_call = vmfence_netdev_event,
-};
