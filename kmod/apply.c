@@ -17,7 +17,13 @@
 #include <linux/if_arp.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
-#include "vmfence.h"
+#include "alloc.h"
+#include "binding.h"
+#include "bridge.h"
+#include "netlink.h"
+#include "netns.h"
+#include "port.h"
+#include "prefix_set.h"
 
 struct vmfence_staged_port {
 	struct net_device *dev;			/* referenced */

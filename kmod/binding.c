@@ -12,7 +12,10 @@
 #include <linux/string.h>
 #include <net/ipv6.h>
 #include <net/netlink.h>
-#include "vmfence.h"
+#include "alloc.h"
+#include "binding.h"
+#include "netlink.h"
+#include "prefix_set.h"
 
 /* Collected addresses of both families, before they become sets. */
 struct vmfence_addr_list {

@@ -14,7 +14,11 @@
  * removes the entry of a bridge that is unregistered.
  */
 #include <linux/slab.h>
-#include "vmfence.h"
+#include "alloc.h"
+#include "bridge.h"
+#include "events.h"
+#include "netns.h"
+#include "stats.h"
 
 /* Called under RCU. */
 struct vmfence_bridge *vmfence_bridge_lookup_rcu(struct vmfence_net *vn,

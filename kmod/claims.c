@@ -22,7 +22,12 @@
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
-#include "vmfence.h"
+#include "alloc.h"
+#include "binding.h"
+#include "claims.h"
+#include "netns.h"
+#include "port.h"
+#include "prefix_set.h"
 
 static const struct rhashtable_params vmfence_claim_params = {
 	.key_len = sizeof_field(struct vmfence_claim, key),

@@ -17,7 +17,13 @@
 #include <linux/rtnetlink.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
-#include "vmfence.h"
+#include "binding.h"
+#include "bridge.h"
+#include "debugfs.h"
+#include "netns.h"
+#include "port.h"
+#include "prefix_set.h"
+#include "stats.h"
 
 static struct dentry *vmfence_debugfs;
 

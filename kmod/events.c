@@ -20,7 +20,10 @@
 #include <linux/udp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
-#include "vmfence.h"
+#include "binding.h"
+#include "events.h"
+#include "netlink.h"
+#include "netns.h"
 
 static unsigned int event_rate __read_mostly = 10;
 module_param(event_rate, uint, 0644);

@@ -33,7 +33,11 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
-#include "vmfence.h"
+#include "alloc.h"
+#include "ingress.h"
+#include "netns.h"
+#include "packet_path.h"
+#include "port.h"
 
 void vmfence_ingress_init(struct vmfence_net *vn)
 {

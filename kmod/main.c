@@ -8,9 +8,13 @@
  */
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include "debugfs.h"
+#include "events.h"
+#include "netlink.h"
+#include "netns.h"
 #include "selftest.h"
+#include "sysfs.h"
 #include "testing.h"
-#include "vmfence.h"
 
 /*
  * Per network namespace: a user who binds ports in a namespace of its

@@ -3,7 +3,7 @@
  * vmfence: the names of drop reasons, as sysfs, debugfs and vmfencectl
  * show them (snake_case of the constant's name).
  */
-#include "vmfence.h"
+#include "stats.h"
 
 static const char * const vmfence_drop_names[__VMFENCE_DROP_LAST] = {
 	[VMFENCE_DROP_MAC_SPOOF] = "mac_spoof",

@@ -18,8 +18,14 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
+#include "binding.h"
+#include "bridge.h"
+#include "netlink.h"
+#include "netns.h"
+#include "port.h"
+#include "prefix_set.h"
+#include "stats.h"
 #include "testing.h"
-#include "vmfence.h"
 
 const struct nla_policy vmfence_addr_policy[VMFENCE_ADDR_A_MAX + 1] = {
 	[VMFENCE_ADDR_A_IN] = NLA_POLICY_EXACT_LEN(sizeof(struct in_addr)),

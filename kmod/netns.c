@@ -18,7 +18,14 @@
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 #include <net/net_namespace.h>
-#include "vmfence.h"
+#include "bridge.h"
+#include "claims.h"
+#include "events.h"
+#include "ingress.h"
+#include "netns.h"
+#include "packet_path.h"
+#include "port.h"
+#include "stats.h"
 
 unsigned int vmfence_net_id __read_mostly;
 

@@ -45,8 +45,17 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ndisc.h>
+#include "binding.h"
+#include "bridge.h"
+#include "claims.h"
+#include "events.h"
+#include "ingress.h"
+#include "netns.h"
+#include "packet_path.h"
+#include "port.h"
+#include "prefix_set.h"
+#include "stats.h"
 #include "testing.h"
-#include "vmfence.h"
 
 #define DHCP_SERVER_PORT	67
 #define DHCP_CLIENT_PORT	68

@@ -17,7 +17,14 @@
  * can never inherit a stale binding.
  */
 #include <linux/slab.h>
-#include "vmfence.h"
+#include "alloc.h"
+#include "binding.h"
+#include "claims.h"
+#include "events.h"
+#include "ingress.h"
+#include "netns.h"
+#include "port.h"
+#include "stats.h"
 
 int vmfence_ports_init(struct vmfence_net *vn)
 {

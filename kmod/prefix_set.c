@@ -12,7 +12,8 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
-#include "vmfence.h"
+#include "alloc.h"
+#include "prefix_set.h"
 
 void vmfence_prefix_mask(u8 *addr, u8 alen, u8 plen)
 {

@@ -11,7 +11,8 @@
  */
 #include <linux/percpu.h>
 #include <linux/string.h>
-#include "vmfence.h"
+#include "alloc.h"
+#include "stats.h"
 
 int vmfence_stats_init(struct vmfence_stats *stats)
 {

@@ -19,7 +19,9 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <net/net_namespace.h>
-#include "vmfence.h"
+#include "netns.h"
+#include "stats.h"
+#include "sysfs.h"
 
 static struct kobject *vmfence_kobj;
 static struct kobj_attribute *vmfence_drop_attrs;

@@ -11,7 +11,7 @@
 #include <linux/prandom.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include "../vmfence.h"
+#include "../prefix_set.h"
 #include "../selftest.h"
 
 #define SETS		300
