@@ -29,11 +29,6 @@ struct vmfence_evlimit {
 	atomic64_t suppressed;		/* since the last event sent */
 };
 
-enum vmfence_dir {
-	VMFENCE_FROM_VM,
-	VMFENCE_TO_VM,
-};
-
 void vmfence_evlimit_init(struct vmfence_evlimit *l);
 void vmfence_event_drop(struct net *net, struct vmfence_net *vn,
 			const struct net_device *dev,
