@@ -20,6 +20,7 @@
 #include <linux/udp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include "arp.h"
 #include "binding.h"
 #include "events.h"
 #include "netlink.h"
@@ -90,19 +91,18 @@ bool vmfence_event_listeners(struct net *net)
 	       genl_has_listeners(&vmfence_genl_family, net, 0);
 }
 
-/* Addresses, protocol and ports of the frame, as far as they are there. */
+/*
+ * Addresses, protocol and ports of the frame, as far as they are there.
+ * Not the packet path's checked parsing (vmfence_ip4_header(),
+ * vmfence_ip6_header()): a frame dropped as malformed still has its
+ * event say what it can.
+ */
 static int vmfence_event_put_l3(struct sk_buff *msg, struct sk_buff *skb)
 {
 	union {
 		struct iphdr ip4;
 		struct ipv6hdr ip6;
-		struct {
-			struct arphdr hdr;
-			u8 sha[ETH_ALEN];
-			__be32 spa;
-			u8 tha[ETH_ALEN];
-			__be32 tpa;
-		} __packed arp;
+		struct vmfence_arp arp;
 	} _h;
 	const void *h;
 	__be16 _ports[2];
@@ -144,7 +144,7 @@ static int vmfence_event_put_l3(struct sk_buff *msg, struct sk_buff *skb)
 		break;
 	}
 	case htons(ETH_P_ARP): {
-		const typeof(_h.arp) *arp;
+		const struct vmfence_arp *arp;
 
 		arp = skb_header_pointer(skb, 0, sizeof(_h.arp), &_h);
 		if (!arp || arp->hdr.ar_hln != ETH_ALEN ||

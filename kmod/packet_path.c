@@ -45,6 +45,7 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ndisc.h>
+#include "arp.h"
 #include "binding.h"
 #include "bridge.h"
 #include "claims.h"
@@ -383,22 +384,6 @@ vmfence_ip6_header(struct sk_buff *skb, struct ipv6hdr *buf,
 	    !vmfence_ip6_walk(skb, ip6h, up))
 		return NULL;
 	return ip6h;
-}
-
-/* ARP over Ethernet for IPv4, the only ARP vmfence lets through. */
-struct vmfence_arp {
-	struct arphdr hdr;
-	u8 sha[ETH_ALEN];
-	__be32 spa;
-	u8 tha[ETH_ALEN];
-	__be32 tpa;
-} __packed;
-
-static __always_inline bool vmfence_arp_is_ether_ip(const struct vmfence_arp *arp)
-{
-	return arp->hdr.ar_hrd == htons(ARPHRD_ETHER) &&
-	       arp->hdr.ar_pro == htons(ETH_P_IP) &&
-	       arp->hdr.ar_hln == ETH_ALEN && arp->hdr.ar_pln == 4;
 }
 
 /* ---- frames from a VM ---- */
