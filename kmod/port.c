@@ -45,8 +45,8 @@ static void vmfence_port_free_rcu(struct rcu_head *rcu)
 }
 
 /*
- * Namespace teardown, after the hooks are gone and a grace period has
- * passed (pre_exit), and after the notifier removed the ports of every
+ * Namespace teardown (exit_batch), after the hooks are gone and a grace
+ * period has passed, and after the notifier removed the ports of every
  * device of the namespace: free what is left.
  */
 void vmfence_ports_destroy(struct vmfence_net *vn)

@@ -21,6 +21,9 @@
  * not of the module's.
  */
 
+#ifndef _VMFENCE_TESTING_H
+#define _VMFENCE_TESTING_H
+
 enum vmfence_skip {
 	VMFENCE_SKIP_ND_OPTIONS = 1 << 0,	/* the link-layer option walk */
 	VMFENCE_SKIP_NA_TARGET = 1 << 1,	/* NA and DAD targets owned */
@@ -35,9 +38,6 @@ enum vmfence_skip {
 	VMFENCE_SKIP_CHADDR = 1 << 10,		/* DHCP client chaddr */
 	VMFENCE_SKIP_CLAIMS = 1 << 11,		/* the more specific binding */
 };
-
-#ifndef _VMFENCE_TESTING_H
-#define _VMFENCE_TESTING_H
 
 #ifdef VMFENCE_TESTING
 #include <linux/delay.h>
