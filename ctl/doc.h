@@ -14,10 +14,12 @@
  *     "groups": [] }
  *
  * Parsing and encoding are pure (no socket, no output), so that they can
- * be fuzzed: doc_parse() checks every value with the parsers of "port
- * set" (parse.c), doc_encode() writes the VMFENCE_CMD_APPLY request into
- * a growable buffer and records where each entry landed, so that the
- * offset of a kernel error can be traced back to the entry with
+ * be fuzzed: doc_parse() reads the text with libjansson (a key given twice
+ * in one object, a NUL and anything after the value are errors) and checks
+ * every value with the parsers of "port set" (parse.c); a seq is an
+ * integer from 0 to 2^53.  doc_encode() writes the VMFENCE_CMD_APPLY
+ * request into a growable buffer and records where each entry landed, so
+ * that the offset of a kernel error can be traced back to the entry with
  * doc_locate().
  */
 
@@ -43,7 +45,7 @@ struct doc_port {
 	struct prefix *addrs;
 	size_t n_addrs;
 	uint32_t flags;			/* VMFENCE_PORT_F_* */
-	uint16_t ethertypes[VMFENCE_ETHERTYPES_MAX];
+	uint16_t *ethertypes;
 	size_t n_ethertypes;
 	/* where doc_encode() put its VMFENCE_A_PORT: [start, end) */
 	uint32_t msg_start, msg_end;

@@ -79,6 +79,7 @@ static void check_port(const struct doc *doc, size_t i,
 	a = find(e, VMFENCE_PORT_A_SEQ);
 	CHECK(!a == !p->has_seq);
 	CHECK(!a || mnl_attr_get_u64(a) == p->seq);
+	CHECK(p->seq <= 1ULL << 53);	/* exact in every JSON reader */
 	a = find(e, VMFENCE_PORT_A_LABEL);
 	CHECK(!a == !p->label[0]);
 	CHECK(!a || !strcmp(mnl_attr_get_str(a), p->label));

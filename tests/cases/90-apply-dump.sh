@@ -4,7 +4,9 @@
 # traffic says so; a document with one bad entry anywhere, whether
 # vmfencectl catches it (exit 2, "vmfencectl: ports[N] (DEV): ...") or the
 # kernel refuses it (exit 1, "Error: ports[N] (DEV): ..."), changes nothing
-# (dump byte-identical, traffic as before), with or without --replace;
+# (dump byte-identical, traffic as before), with or without --replace, and
+# so does one the JSON reader refuses (a key given twice, anything after
+# the document, a seq above 2^53);
 # without --replace a document merges, with it what is not listed goes;
 # seq: stale entries refuse the document, entries without seq keep it;
 # "dump | apply --replace -" changes nothing, byte for byte, and so does
@@ -138,6 +140,16 @@ expect_apply_refused "stale seq (kernel): exit 1, names ports[3] (vif1)" 1 '^Err
 expect_apply_refused "a port as a bridge (kernel): exit 1, names bridges[0] (vif2)" 1 '^Error: bridges\[0\] \(vif2\): ' "$D/bad-notbridge.json"
 expect_apply_refused "--replace, device that does not exist: nothing removed either" 1 '^Error: ports\[3\] \(vif9\): ' --replace "$D/bad-nodev.json"
 expect_apply_refused "--replace, bad prefix: nothing removed either" 2 "$UE" --replace "$D/bad-prefix.json"
+# What the JSON reader refuses, with the line of entry 3 (line 9).
+bad_doc "$D/bad-dupkey.json" '{ "ifname": "vif4", "mac": "02:00:00:00:00:04", "mac": "02:00:00:00:00:05" }'
+expect_apply_refused "a key given twice in one object: exit 2, line and column" 2 \
+	'^vmfencectl: .*/bad-dupkey\.json: line 9, column [0-9]+: key "mac" is given twice in one object$' "$D/bad-dupkey.json"
+{ cat "$D/good-too.json"; echo '{}'; } >"$D/bad-trailing.json"
+expect_apply_refused "anything after the document: exit 2" 2 \
+	'^vmfencectl: .*/bad-trailing\.json: line [0-9]+, column [0-9]+: expected the end of the document' --replace "$D/bad-trailing.json"
+bad_doc "$D/bad-seq53.json" '{ "ifname": "vif4", "mac": "02:00:00:00:00:04", "seq": 9007199254740993 }'
+expect_apply_refused "seq 2^53 + 1 (not exact in every JSON reader): exit 2, names ports[3] (vif4)" 2 \
+	"$UE"'seq 9007199254740993 is too large' "$D/bad-seq53.json"
 vt "after the refusals: vm1 from 10.0.0.99 (entry 0's new address) still dropped" vif1 drop \
 	vm1:eth0 vm2:eth0 "$FORGED1" ip4_spoof=1
 vt "after the refusals: vm2 (entry 1 would trust it) still checked" vif2 drop \
