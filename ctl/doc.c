@@ -462,9 +462,8 @@ static int read_label(struct ctx *c, const json_t *v, void *dst)
  * A seq is a JSON integer from 0 to 2^53: readers that hold numbers as
  * doubles (JavaScript, jq) cannot tell larger integers apart, so that a
  * document that went through one could carry another seq than written.
+ * (SEQ_MAX, parse.h; "port set" refuses larger ones too.)
  */
-#define DOC_SEQ_MAX	(1ULL << 53)
-
 static int read_seq(struct ctx *c, const json_t *v, void *dst)
 {
 	struct doc_port *p = dst;
@@ -473,16 +472,16 @@ static int read_seq(struct ctx *c, const json_t *v, void *dst)
 	if (!json_is_integer(v))
 		return ctx_error(c, -EINVAL,
 				 "invalid seq: expected an integer from 0 to %llu (2^53), without a fraction or an exponent",
-				 DOC_SEQ_MAX);
+				 SEQ_MAX);
 	n = json_integer_value(v);
 	if (n < 0)
 		return ctx_error(c, -EINVAL,
 				 "invalid seq %lld: expected an integer from 0 to %llu (2^53)",
-				 (long long)n, DOC_SEQ_MAX);
-	if ((unsigned long long)n > DOC_SEQ_MAX)
+				 (long long)n, SEQ_MAX);
+	if ((unsigned long long)n > SEQ_MAX)
 		return ctx_error(c, -ERANGE,
 				 "seq %lld is too large (at most %llu, 2^53: larger integers are not exact in every JSON reader)",
-				 (long long)n, DOC_SEQ_MAX);
+				 (long long)n, SEQ_MAX);
 	p->seq = n;
 	p->has_seq = true;
 	return 0;
@@ -802,7 +801,7 @@ static int load_error(const json_error_t *e, char *err, size_t errlen)
 		if (tok) {
 			snprintf(what, sizeof(what),
 				 "the number %s is too large (a seq is at most %llu, 2^53)",
-				 tok, DOC_SEQ_MAX);
+				 tok, SEQ_MAX);
 			break;
 		}
 		/* fall through */

@@ -39,8 +39,14 @@ int parse_mac(const char *s, uint8_t mac[ETH_ALEN], char *err, size_t len);
 /* An IPv4 or IPv6 address, or a prefix ADDR/LEN with no host bits set. */
 int parse_prefix(const char *s, struct prefix *p, char *err, size_t len);
 
-/* A sequence number: decimal digits only, 0 to 2^64 - 1. */
+/* A number: decimal digits only, 0 to 2^64 - 1. */
 int parse_seq(const char *s, uint64_t *seq, char *err, size_t len);
+
+/*
+ * The largest seq of a binding: 2^53, the largest integer every JSON
+ * reader holds exactly, so that what "dump" writes "apply" reads back.
+ */
+#define SEQ_MAX		(1ULL << 53)
 
 /* "enforce" or "trusted", as an enum vmfence_port_mode value. */
 int parse_mode(const char *s, uint8_t *mode, char *err, size_t len);

@@ -425,6 +425,12 @@ static int parse_set_args(int argc, char *argv[], struct port_set_args *a)
 		case KW_SEQ:
 			a->has_seq = true;
 			ret = parse_seq(argv[i + 1], &a->seq, err, sizeof(err));
+			if (!ret && a->seq > SEQ_MAX) {
+				snprintf(err, sizeof(err),
+					 "seq %s is too large (at most %llu, 2^53: as in a document)",
+					 argv[i + 1], SEQ_MAX);
+				ret = -ERANGE;
+			}
 			break;
 		case KW_ETHERTYPE:
 			ret = add_ethertype(a, argv[i + 1]);

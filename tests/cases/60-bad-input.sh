@@ -32,6 +32,7 @@ expect_refused "label too long (64 bytes)" port set vif1 mac "$M" label "$(print
 expect_refused "stale seq (equal)" port set vif1 mac "$M" ip 10.0.0.1 seq 5
 expect_refused "stale seq (lower)" port set vif1 mac "$M" ip 10.0.0.1 seq 4
 expect_refused "seq not a number" port set vif1 mac "$M" seq five
+expect_refused -m "2\^53" "seq past 2^53 (what a document can carry)" port set vif1 mac "$M" ip 10.0.0.1 seq 9007199254740993
 expect_refused "port del of an unknown device" port del nosuchdev
 expect_refused "port del of an unbound device" port del notbridged
 expect_refused "addr add of a bound address" port addr add vif1 10.0.0.1
