@@ -11,9 +11,12 @@
  * ->lock) and namespace teardown.  Netlink dumps and gets also take ->lock
  * so that what they report is consistent.
  *
- * The packet path takes no lock: bridge netfilter hooks run under
- * rcu_read_lock() with bottom halves disabled, find the port in the
- * rhashtable ->ports and read its binding with rcu_dereference().  A
+ * The packet path takes no lock: its hooks run under rcu_read_lock()
+ * with bottom halves disabled.  The towards-VM hooks (NF_BR_FORWARD,
+ * NF_BR_LOCAL_OUT) find the port in the rhashtable ->ports; the from-VM
+ * hook, one per device on its ingress (ingress.c), holds its port in
+ * its own priv (struct vmfence_ingress ->port).  Both read the binding
+ * with rcu_dereference().  A
  * binding is immutable once published; writers build a new one, swap the
  * pointer and free the old one after a grace period, so a frame is checked
  * against the old binding or the new one, never a mix.  Ports are freed
