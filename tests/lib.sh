@@ -203,6 +203,9 @@ vm_ip4() { echo "10.0.0.$1"; }
 vm_ip6() { printf '2001:db8::%x' "$1"; }
 vm_ll() { printf 'fe80::ff:fe00:%x' "$1"; }	# EUI-64 of vm_mac
 
+# Booted by "tests/run --debug-kernel" (tests/debug-kernel's release name)?
+on_debug_kernel() { [[ $(uname -r) == *-vmfence-debug* ]]; }
+
 # Writes a sysctl in a namespace without needing "ip netns exec".
 nsysctl() {
 	local ns=$1 key=$2 val=$3

@@ -111,10 +111,10 @@ ctl apply "$TESTTMP/bound.json"
 $IP netns add other
 before=$(show_json)
 # Long enough for "ip link set ... netns" to start and finish meanwhile.
-# 1 s is ample for the move on Debian's kernel; the debug kernel (the
-# one with kmemleak) moves a device in more than that.
+# 1 s is ample for the move on Debian's kernel; the debug kernel moves a
+# device in more than that.
 CMD_DELAY=1000
-[ -e /sys/kernel/debug/kmemleak ] && CMD_DELAY=3000
+on_debug_kernel && CMD_DELAY=3000
 echo $CMD_DELAY >/sys/module/vmfence/parameters/test_cmd_delay_ms
 cat >"$TESTTMP/mv.json" <<'JSON'
 {"version": 1, "ports": [{"ifname": "mv", "mac": "02:00:00:00:0c:03", "label": "mv3"}]}

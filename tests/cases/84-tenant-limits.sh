@@ -73,7 +73,6 @@ import errno, gc, struct, sys
 sys.path.insert(0, sys.argv[1])
 import genl as G
 pub, n = sys.argv[1], int(sys.argv[2])
-APPLY = 10
 
 
 def port(i):
@@ -86,7 +85,7 @@ def port(i):
 
 
 g = G.Genl()
-msgs = [G.nlmsg(g.family, G.NLM_F_REQUEST | G.NLM_F_ACK, k, APPLY,
+msgs = [G.nlmsg(g.family, G.NLM_F_REQUEST | G.NLM_F_ACK, k, G.VMFENCE_CMD_APPLY,
                 b"".join(port(i) for i in range(100 * k - 99, 100 * k + 1)))
         for k in range(1, n // 100 + 1)]
 buf = bytearray(1 << 16)

@@ -41,7 +41,7 @@
 # loaded again at the end.  About 40 s.
 . "$(dirname "$0")/../lib.sh"
 
-if [[ $(uname -r) == *-vmfence-debug* ]]; then
+if on_debug_kernel; then
 	check "the testing build is there" test -f "$KO_TESTING"
 	note "mutation controls: on Debian's kernel only (the debug kernel adds nothing to what they measure: the fuzzer)"
 	exit 0
